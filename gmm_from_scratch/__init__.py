@@ -1,0 +1,65 @@
+"""gmm_from_scratch: Gaussian mixture models and EM, written from scratch for the book.
+
+The numerical core imports only NumPy and SciPy. Each module is the summary of a chapter:
+
+- :mod:`.gaussian` (chapters 1–2): 1-D and multivariate Gaussian log-densities, MLE.
+- :mod:`.kmeans` (chapter 3): Lloyd's algorithm and k-means++.
+- :mod:`.em` (chapters 5, 7, 13): E-step, sufficient statistics, M-step.
+- :mod:`.logspace` (chapter 7): log-sum-exp.
+- :mod:`.covariance` (chapter 9): the four covariance types.
+- :mod:`.mixture`: the :class:`GaussianMixture` estimator.
+- :mod:`.alignment` (chapter 11): label switching.
+
+Plotting (:mod:`.plotting`) sits at the edge and is imported separately.
+"""
+
+from ._validation import ConvergenceWarning, NotFittedError
+from .alignment import align_components, align_labels, permute_mixture
+from .covariance import COVARIANCE_TYPES, DegenerateCovarianceError, n_parameters
+from .datasets import load_old_faithful, standardize
+from .em import SufficientStatistics, e_step, em_pass, estimate_log_gaussian_prob, m_step
+from .gaussian import (
+    fit_gaussian_1d,
+    log_likelihood_1d,
+    log_pdf,
+    log_pdf_1d,
+    mahalanobis,
+    precision_cholesky,
+)
+from .history import EMHistory
+from .kmeans import KMeans, kmeans_plusplus
+from .logspace import logsumexp, normalize_log_probabilities
+from .mixture import INIT_METHODS, GaussianMixture
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "INIT_METHODS",
+    "ConvergenceWarning",
+    "DegenerateCovarianceError",
+    "EMHistory",
+    "GaussianMixture",
+    "KMeans",
+    "NotFittedError",
+    "SufficientStatistics",
+    "align_components",
+    "align_labels",
+    "e_step",
+    "em_pass",
+    "estimate_log_gaussian_prob",
+    "fit_gaussian_1d",
+    "kmeans_plusplus",
+    "load_old_faithful",
+    "log_likelihood_1d",
+    "log_pdf",
+    "log_pdf_1d",
+    "logsumexp",
+    "m_step",
+    "mahalanobis",
+    "n_parameters",
+    "normalize_log_probabilities",
+    "permute_mixture",
+    "precision_cholesky",
+    "standardize",
+]

@@ -1,0 +1,228 @@
+"""k-means: Lloyd's algorithm with k-means++ seeding (chapter 3).
+
+k-means minimizes the inertia ``sum_n |x_n - c_{z_n}|^2`` (eq. 3.1) by alternating the
+assignment step (eq. 3.2) and the update step (eq. 3.3). It is the hard-assignment,
+equal-spherical-covariance limit of EM for a Gaussian mixture, and the default way to
+initialize one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import (
+    NotFittedError,
+    check_array,
+    check_positive_int,
+    check_random_state,
+    check_sample_weight,
+)
+from .em import iter_blocks
+
+__all__ = ["KMeans", "kmeans_plusplus", "squared_distances"]
+
+
+def squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distance from every row of X to every centre, shape (n, K).
+
+    Computed as ``|x - c|^2`` directly (no ``|x|^2 - 2 x.c + |c|^2`` expansion), in blocks.
+    """
+    n = X.shape[0]
+    out = np.empty((n, centers.shape[0]))
+    block = max(64, (1 << 20) // max(1, centers.size))
+    for rows in iter_blocks(n, block):
+        D = X[rows, None, :] - centers[None]
+        out[rows] = np.einsum("nkd,nkd->nk", D, D)
+    return out
+
+
+def kmeans_plusplus(
+    X: np.ndarray,
+    n_clusters: int,
+    random_state: Any = None,
+    sample_weight: np.ndarray | None = None,
+    n_local_trials: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Choose initial centres by k-means++ D² sampling (eq. 3.4; Arthur & Vassilvitskii 2007).
+
+    The first centre is a random row; each next one is drawn with probability proportional to
+    its squared distance to the nearest centre chosen so far (times its sample weight). Like
+    scikit-learn, it draws ``2 + log K`` candidates each time and keeps the one that lowers
+    the inertia most ("greedy" k-means++).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int
+    random_state : None, int or numpy Generator
+    sample_weight : array-like of shape (n_samples,), optional
+    n_local_trials : int, optional
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,)
+        Row index in X of each centre.
+    """
+    X = check_array(X)
+    n_clusters = check_positive_int(n_clusters, "n_clusters")
+    n = X.shape[0]
+    if n < n_clusters:
+        raise ValueError(f"n_samples={n} should be >= n_clusters={n_clusters}.")
+    rng = check_random_state(random_state)
+    w = check_sample_weight(sample_weight, n)
+    w = np.ones(n) if w is None else w
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    indices = np.empty(n_clusters, dtype=np.intp)
+    indices[0] = rng.choice(n, p=w / w.sum())
+    closest = squared_distances(X, X[indices[:1]])[:, 0]
+    for c in range(1, n_clusters):
+        p = closest * w
+        total = p.sum()
+        if total <= 0:  # every remaining point coincides with a centre
+            candidates = rng.choice(n, size=n_local_trials, p=w / w.sum())
+        else:
+            candidates = rng.choice(n, size=n_local_trials, p=p / total)
+        dist_cand = np.minimum(closest[None, :], squared_distances(X, X[candidates]).T)
+        best = int(np.argmin((dist_cand * w).sum(axis=1)))
+        indices[c] = candidates[best]
+        closest = dist_cand[best]
+    return X[indices].copy(), indices
+
+
+class KMeans:
+    """k-means clustering with Lloyd's algorithm.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {'k-means++', 'random'} or ndarray of shape (n_clusters, n_features)
+        ``'random'`` picks ``n_clusters`` distinct rows at random.
+    n_init : int, default=10
+        Number of runs from different seeds; the run with the lowest inertia is kept.
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Stop when the centres move less than ``tol`` times the mean feature variance
+        (squared Frobenius norm of the shift), as scikit-learn does.
+    random_state : None, int or numpy Generator
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,)
+    inertia_ : float
+        Sum of (weighted) squared distances to the nearest centre (eq. 3.1).
+    n_iter_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> km = KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> sorted(np.bincount(km.labels_).tolist())
+    [2, 2]
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: str | np.ndarray = "k-means++",
+        n_init: int = 10,
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        random_state: Any = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _check_params(self, n_features: int) -> None:
+        check_positive_int(self.n_clusters, "n_clusters")
+        check_positive_int(self.n_init, "n_init")
+        check_positive_int(self.max_iter, "max_iter")
+        if not (np.isscalar(self.tol) and self.tol >= 0):
+            raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
+        if isinstance(self.init, str):
+            if self.init not in ("k-means++", "random"):
+                raise ValueError(
+                    f"init must be 'k-means++', 'random' or an array, got {self.init!r}."
+                )
+        else:
+            init = np.asarray(self.init, dtype=np.float64)
+            if init.shape != (self.n_clusters, n_features):
+                raise ValueError(
+                    f"init array must have shape {(self.n_clusters, n_features)}, "
+                    f"got {init.shape}."
+                )
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
+        """Run Lloyd's algorithm ``n_init`` times and keep the best run."""
+        X = check_array(X)
+        self._check_params(X.shape[1])
+        n = X.shape[0]
+        if n < self.n_clusters:
+            raise ValueError(
+                f"n_samples={n} should be >= n_clusters={self.n_clusters}: "
+                "there are fewer points than clusters."
+            )
+        w = check_sample_weight(sample_weight, n)
+        w = np.ones(n) if w is None else w
+        rng = check_random_state(self.random_state)
+        tol = self.tol * float(np.mean(np.var(X, axis=0)))
+        n_runs = self.n_init if isinstance(self.init, str) else 1
+        best = None
+        for _ in range(n_runs):
+            centers = self._initial_centers(X, rng, w)
+            result = self._lloyd(X, centers, w, tol)
+            if best is None or result[2] < best[2]:
+                best = result
+        assert best is not None
+        self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_ = best
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _initial_centers(self, X: np.ndarray, rng: np.random.Generator, w: np.ndarray):
+        if isinstance(self.init, str) and self.init == "k-means++":
+            return kmeans_plusplus(X, self.n_clusters, rng, sample_weight=w)[0]
+        if isinstance(self.init, str):
+            idx = rng.choice(X.shape[0], size=self.n_clusters, replace=False, p=w / w.sum())
+            return X[idx].copy()
+        return np.asarray(self.init, dtype=np.float64).copy()
+
+    def _lloyd(self, X, centers, w, tol):
+        n_iter = 0
+        for n_iter in range(1, self.max_iter + 1):
+            labels = np.argmin(squared_distances(X, centers), axis=1)  # eq. 3.2
+            new_centers = centers.copy()
+            counts = np.bincount(labels, weights=w, minlength=self.n_clusters)
+            sums = np.zeros_like(centers)
+            np.add.at(sums, labels, X * w[:, None])
+            nonempty = counts > 0
+            new_centers[nonempty] = sums[nonempty] / counts[nonempty, None]  # eq. 3.3
+            # An empty cluster keeps its centre; it can win points back later.
+            shift = float(np.sum((new_centers - centers) ** 2))
+            centers = new_centers
+            if shift <= tol:
+                break
+        dist = squared_distances(X, centers)
+        labels = np.argmin(dist, axis=1)
+        inertia = float(np.sum(w * dist[np.arange(X.shape[0]), labels]))
+        return centers, labels, inertia, n_iter
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Index of the nearest centre for each row of X."""
+        if not hasattr(self, "cluster_centers_"):
+            raise NotFittedError("This KMeans instance is not fitted yet: call fit(X) first.")
+        X = check_array(X, n_features=self.n_features_in_)
+        return np.argmin(squared_distances(X, self.cluster_centers_), axis=1)
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_

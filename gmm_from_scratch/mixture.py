@@ -1,0 +1,451 @@
+"""The Gaussian mixture estimator: a thin class over the pure functions of :mod:`.em`.
+
+Its parameters, methods and fitted attributes follow ``sklearn.mixture.GaussianMixture``;
+started from the same ``weights_init``, ``means_init`` and ``precisions_init`` it reaches
+the same parameters (the test suite checks this to 1e-8 relative). Beyond scikit-learn it
+takes ``sample_weight`` in :meth:`GaussianMixture.fit` and can record the whole EM history.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy import linalg
+
+from ._validation import (
+    ConvergenceWarning,
+    NotFittedError,
+    check_array,
+    check_positive_int,
+    check_random_state,
+    check_sample_weight,
+)
+from .covariance import (
+    check_covariance_type,
+    check_precisions,
+    covariances_from_precisions_cholesky,
+    n_parameters,
+    precisions_cholesky_from_covariances,
+    precisions_cholesky_from_precisions,
+    precisions_from_cholesky,
+)
+from .em import e_step, em_pass, estimate_parameters, m_step
+from .history import EMHistory
+from .kmeans import KMeans, kmeans_plusplus
+
+__all__ = ["INIT_METHODS", "GaussianMixture"]
+
+INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+
+
+class GaussianMixture:
+    """Gaussian mixture model fitted by expectation–maximization.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of mixture components ``K``.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+        See chapter 9 and :mod:`gmm_from_scratch.covariance`.
+    tol : float, default=1e-3
+        EM stops when the mean log-likelihood per sample improves by less than ``tol``.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance so that it stays positive definite (eq. 7.4).
+    max_iter : int, default=100
+        EM iterations per initialization.
+    n_init : int, default=1
+        Number of initializations; the one with the highest final log-likelihood is kept.
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, default='kmeans'
+        How initial responsibilities are chosen (chapter 8).
+    weights_init : array-like of shape (n_components,), optional
+    means_init : array-like of shape (n_components, n_features), optional
+    precisions_init : array-like, optional
+        Shaped as ``covariances_`` for the covariance type.
+    random_state : None, int or numpy Generator
+        Seeds the initialization and :meth:`sample`.
+    warm_start : bool, default=False
+        Start the next ``fit`` from the current parameters (``n_init`` is then ignored).
+    verbose : int, default=0
+        Print the log-likelihood at every ``verbose_interval`` iterations when ``>= 1``.
+    verbose_interval : int, default=10
+    record_history : bool, default=False
+        Keep every iteration's parameters and responsibilities in ``history_``.
+    block_size : int, optional
+        Rows per block in each EM pass (memory is bounded by blocks, not by ``n_samples``).
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+    means_ : ndarray of shape (n_components, n_features)
+    covariances_ : ndarray
+    precisions_ : ndarray
+    precisions_cholesky_ : ndarray
+    converged_ : bool
+    n_iter_ : int
+    lower_bound_ : float
+        Mean log-likelihood per sample of the best run, at the start of its last iteration.
+    lower_bounds_ : list of float
+        That value at every iteration of the best run (it never decreases).
+    n_features_in_ : int
+    history_ : EMHistory or None
+        The best run's history, when ``record_history=True``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(-3, 1, (200, 2)), rng.normal(3, 1, (200, 2))])
+    >>> gmm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> np.round(np.sort(gmm.means_[:, 0]), 1)
+    array([-3., 3.])
+    """
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        *,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        weights_init: Any = None,
+        means_init: Any = None,
+        precisions_init: Any = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        verbose_interval: int = 10,
+        record_history: bool = False,
+        block_size: int | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.record_history = record_history
+        self.block_size = block_size
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters, as scikit-learn's ``get_params``."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> GaussianMixture:
+        """Set constructor parameters, as scikit-learn's ``set_params``."""
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"Invalid parameter {key!r} for GaussianMixture.")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+            if name != "self"
+        }
+        changed = [
+            f"{k}={v!r}"
+            for k, v in self.get_params().items()
+            if not (isinstance(v, np.ndarray) or v is defaults[k] or _equal(v, defaults[k]))
+        ]
+        return f"GaussianMixture({', '.join(changed)})"
+
+    def _check_parameters(self, n_features: int) -> None:
+        K = check_positive_int(self.n_components, "n_components")
+        check_covariance_type(self.covariance_type)
+        _check_nonnegative(self.tol, "tol")
+        _check_nonnegative(self.reg_covar, "reg_covar")
+        check_positive_int(self.max_iter, "max_iter", minimum=0)
+        check_positive_int(self.n_init, "n_init")
+        check_positive_int(self.verbose, "verbose", minimum=0)
+        check_positive_int(self.verbose_interval, "verbose_interval")
+        if self.block_size is not None:
+            check_positive_int(self.block_size, "block_size")
+        if self.init_params not in INIT_METHODS:
+            raise ValueError(f"init_params must be one of {INIT_METHODS}, got {self.init_params!r}.")
+        if self.weights_init is not None:
+            w = np.asarray(self.weights_init, dtype=np.float64)
+            if w.shape != (K,):
+                raise ValueError(f"weights_init must have shape ({K},), got {w.shape}.")
+            if not np.isfinite(w).all() or (w < 0).any() or (w > 1).any():
+                raise ValueError("weights_init must lie in [0, 1].")
+            if not np.isclose(w.sum(), 1.0, rtol=0, atol=1e-8):
+                raise ValueError(f"weights_init must sum to 1, got sum {w.sum():.6g}.")
+        if self.means_init is not None:
+            m = np.asarray(self.means_init, dtype=np.float64)
+            if m.shape != (K, n_features):
+                raise ValueError(
+                    f"means_init must have shape ({K}, {n_features}), got {m.shape}."
+                )
+            if not np.isfinite(m).all():
+                raise ValueError("means_init contains NaN or infinite values.")
+        if self.precisions_init is not None:
+            check_precisions(self.precisions_init, self.covariance_type, K, n_features)
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
+        """Estimate the parameters with EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Also an :class:`numpy.memmap` (streamed block by block; never loaded whole).
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights. An integer weight ``m`` is the same as repeating the row
+            ``m`` times; a zero weight is the same as leaving the row out.
+
+        Returns
+        -------
+        self
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the most probable component of each row."""
+        X = self._fit(X, sample_weight)
+        return self.predict(X)
+
+    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        X = check_array(X, min_samples=2)
+        n, d = X.shape
+        self._check_parameters(d)
+        sw = check_sample_weight(sample_weight, n)
+        K = self.n_components
+        n_effective = n if sw is None else int(np.count_nonzero(sw))
+        if n_effective < K:
+            raise ValueError(
+                f"n_components={K} is larger than the number of samples with non-zero weight "
+                f"({n_effective}): a mixture needs at least one sample per component."
+            )
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if not do_init and self.n_features_in_ != d:
+            raise ValueError(
+                f"X has {d} features, but the warm-started model was fitted with "
+                f"{self.n_features_in_} features."
+            )
+        n_init = self.n_init if do_init else 1
+        rng = check_random_state(self.random_state)
+
+        best: dict[str, Any] | None = None
+        for init in range(n_init):
+            if self.verbose:
+                print(f"Initialization {init}")
+            if do_init:
+                params = self._initial_parameters(X, sw, rng)
+            else:
+                params = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_)
+            run = self._run_em(X, sw, params, -np.inf if do_init else self.lower_bound_)
+            if best is None or run["lower_bound"] > best["lower_bound"]:
+                best = run
+        assert best is not None
+        self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = best["params"]
+        self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
+        self.converged_ = best["converged"]
+        self.n_iter_ = best["n_iter"]
+        self.lower_bound_ = best["lower_bound"]
+        self.lower_bounds_ = best["lower_bounds"]
+        self.history_ = best["history"]
+        self.n_features_in_ = d
+        self._sampling_rng = check_random_state(self.random_state)
+        if not self.converged_ and self.max_iter > 0:
+            warnings.warn(
+                f"The best of {n_init} initialization(s) did not converge within "
+                f"max_iter={self.max_iter} iterations (tol={self.tol}). Increase max_iter, "
+                "loosen tol, try other initializations, or check the data for degeneracies.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return X
+
+    def _initial_parameters(self, X: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator):
+        """Initial responsibilities by ``init_params``, then one M-step; user inits override."""
+        n, _ = X.shape
+        K = self.n_components
+        need = self.weights_init is None or self.means_init is None or self.precisions_init is None
+        cov = None
+        if need:
+            resp = np.zeros((n, K))
+            if self.init_params == "kmeans":
+                labels = KMeans(K, n_init=1, random_state=rng).fit(X, sample_weight=sw).labels_
+                resp[np.arange(n), labels] = 1.0
+            elif self.init_params == "k-means++":
+                _, idx = kmeans_plusplus(X, K, rng, sample_weight=sw)
+                resp[idx, np.arange(K)] = 1.0
+            elif self.init_params == "random":
+                resp = rng.uniform(size=(n, K))
+                resp /= resp.sum(axis=1, keepdims=True)
+            else:  # random_from_data
+                p = None if sw is None else (sw > 0) / np.count_nonzero(sw)
+                idx = rng.choice(n, size=K, replace=False, p=p)
+                resp[idx, np.arange(K)] = 1.0
+            weights, means, cov = estimate_parameters(
+                X, resp, self.covariance_type, self.reg_covar, sw, self.block_size
+            )
+        if self.weights_init is not None:
+            weights = np.asarray(self.weights_init, dtype=np.float64).copy()
+        if self.means_init is not None:
+            means = np.asarray(self.means_init, dtype=np.float64).copy()
+        if self.precisions_init is not None:
+            prec = np.asarray(self.precisions_init, dtype=np.float64)
+            prec_chol = precisions_cholesky_from_precisions(prec, self.covariance_type)
+            cov = covariances_from_precisions_cholesky(prec_chol, self.covariance_type)
+        else:
+            assert cov is not None
+            prec_chol = precisions_cholesky_from_covariances(cov, self.covariance_type)
+        return weights, means, cov, prec_chol
+
+    def _run_em(self, X, sw, params, lower_bound):
+        weights, means, cov, prec_chol = params
+        history = EMHistory(self.covariance_type) if self.record_history else None
+        if history is not None:
+            history.record_parameters(weights, means, cov)
+        lower_bounds: list[float] = []
+        converged = False
+        n_iter = 0
+        for n_iter in range(1, self.max_iter + 1):
+            previous = lower_bound
+            stats, resp = em_pass(
+                X, weights, means, prec_chol, self.covariance_type, sw,
+                self.block_size, keep_responsibilities=history is not None,
+            )  # fmt: skip
+            lower_bound = stats.mean_log_likelihood
+            if not np.isfinite(lower_bound):
+                raise ValueError(
+                    "The log-likelihood became non-finite during EM. Standardize X, increase "
+                    "reg_covar, or use fewer components."
+                )
+            if history is not None:
+                history.record_e_step(resp, lower_bound)
+            weights, means, cov = m_step(stats, self.covariance_type, self.reg_covar)
+            prec_chol = precisions_cholesky_from_covariances(cov, self.covariance_type)
+            if history is not None:
+                history.record_parameters(weights, means, cov)
+            lower_bounds.append(lower_bound)
+            if self.verbose and n_iter % self.verbose_interval == 0:
+                print(f"  Iteration {n_iter}: mean log-likelihood {lower_bound:.6f}")
+            if abs(lower_bound - previous) < self.tol:
+                converged = True
+                break
+        if self.verbose:
+            state = "converged" if converged else "did not converge"
+            print(f"Initialization {state}: n_iter={n_iter}, mean log-likelihood {lower_bound:.6f}")
+        return {
+            "params": (weights, means, cov, prec_chol),
+            "lower_bound": lower_bound,
+            "lower_bounds": lower_bounds,
+            "converged": converged,
+            "n_iter": n_iter,
+            "history": history,
+        }
+
+    # ------------------------------------------------------------------ inference
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "means_"):
+            raise NotFittedError(
+                "This GaussianMixture instance is not fitted yet: call fit(X) before using it."
+            )
+
+    def _validate_data(self, X: Any) -> np.ndarray:
+        self._check_fitted()
+        return check_array(X, n_features=self.n_features_in_)
+
+    def _e_step(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return e_step(
+            X, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type,
+            self.block_size,
+        )  # fmt: skip
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Log-density of the mixture, ``log p(x_n)``, at each row (eq. 4.1)."""
+        return self._e_step(self._validate_data(X))[0]
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Mean log-likelihood per sample."""
+        return float(np.mean(self.score_samples(X)))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Responsibilities ``gamma(z_nk)`` of each component for each row (eq. 4.2)."""
+        return np.exp(self._e_step(self._validate_data(X))[1])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable component of each row."""
+        return np.argmax(self._e_step(self._validate_data(X))[1], axis=1)
+
+    def _n_parameters(self) -> int:
+        return n_parameters(self.n_components, self.means_.shape[1], self.covariance_type)
+
+    def bic(self, X: Any) -> float:
+        """Bayesian information criterion ``-2 log L + p log n`` (eq. 10.2); lower is better."""
+        X = self._validate_data(X)
+        return float(-2 * self.score(X) * X.shape[0] + self._n_parameters() * np.log(X.shape[0]))
+
+    def aic(self, X: Any) -> float:
+        """Akaike information criterion ``-2 log L + 2 p`` (eq. 10.1); lower is better."""
+        X = self._validate_data(X)
+        return float(-2 * self.score(X) * X.shape[0] + 2 * self._n_parameters())
+
+    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Draw new points from the fitted mixture (the generative story of chapter 4).
+
+        Each call continues the random stream seeded by ``random_state`` at ``fit``: two
+        calls give different draws, and refitting with the same seed repeats the sequence.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Grouped by component.
+        y : ndarray of shape (n_samples,)
+            The component each point was drawn from.
+        """
+        self._check_fitted()
+        n_samples = check_positive_int(n_samples, "n_samples")
+        rng = self._sampling_rng
+        counts = rng.multinomial(n_samples, self.weights_ / self.weights_.sum())
+        d = self.means_.shape[1]
+        parts = []
+        for k, m in enumerate(counts):
+            z = rng.standard_normal((m, d))
+            if self.covariance_type == "full":
+                z = z @ linalg.cholesky(self.covariances_[k], lower=True).T
+            elif self.covariance_type == "tied":
+                z = z @ linalg.cholesky(self.covariances_, lower=True).T
+            else:
+                z = z * np.sqrt(self.covariances_[k])
+            parts.append(self.means_[k] + z)
+        y = np.repeat(np.arange(self.n_components), counts)
+        return np.vstack(parts), y
+
+
+def _check_nonnegative(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative, got {value}.")
+    return float(value)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return False

@@ -1,0 +1,121 @@
+"""Figures for the book: one style and the drawing helpers every chapter shares.
+
+This module sits at the edge of the package: it imports matplotlib and the numerical core,
+and nothing in the core imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Ellipse
+
+__all__ = [
+    "BOOK_COLORS",
+    "component_colors",
+    "covariance_ellipse",
+    "full_covariances",
+    "plot_mixture",
+    "use_book_style",
+]
+
+#: A colour-blind-safe cycle (Okabe & Ito), used for components in every figure.
+BOOK_COLORS = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+)  # fmt: skip
+
+
+def use_book_style() -> None:
+    """Apply the book's figure style (sizes readable at phone width, the colour cycle)."""
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.2),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.constrained_layout.use": True,
+            "axes.prop_cycle": mpl.cycler(color=BOOK_COLORS),
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.fontsize": 9,
+            "legend.framealpha": 0.9,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "lines.linewidth": 2.0,
+            "image.cmap": "viridis",
+        }
+    )
+
+
+def component_colors(n_components: int) -> list[str]:
+    """The colour of each component, cycling through :data:`BOOK_COLORS`."""
+    return [BOOK_COLORS[k % len(BOOK_COLORS)] for k in range(n_components)]
+
+
+def full_covariances(covariances: np.ndarray, covariance_type: str, n_components: int,
+                     n_features: int) -> np.ndarray:
+    """Expand covariances of any type to ``(n_components, d, d)`` matrices."""
+    cov = np.asarray(covariances, dtype=np.float64)
+    if covariance_type == "full":
+        return cov
+    if covariance_type == "tied":
+        return np.broadcast_to(cov, (n_components, n_features, n_features)).copy()
+    if covariance_type == "diag":
+        return np.stack([np.diag(c) for c in cov])
+    return cov[:, None, None] * np.eye(n_features)[None]
+
+
+def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0,
+                       **kwargs: Any) -> Ellipse:
+    """The ``n_std``-sigma ellipse of a 2-D Gaussian, from the eigenvectors of its covariance.
+
+    The semi-axes point along the eigenvectors and have lengths ``n_std * sqrt(eigenvalue)``.
+    """
+    vals, vecs = np.linalg.eigh(np.asarray(covariance, dtype=np.float64)[:2, :2])
+    angle = float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1])))
+    width, height = 2 * n_std * np.sqrt(np.maximum(vals[::-1], 0.0))
+    kwargs.setdefault("fill", False)
+    kwargs.setdefault("linewidth", 2)
+    return Ellipse(xy=tuple(mean[:2]), width=width, height=height, angle=angle, **kwargs)
+
+
+def plot_mixture(ax: Axes, X: np.ndarray | None, means: np.ndarray, covariances: np.ndarray,
+                 covariance_type: str = "full", weights: np.ndarray | None = None,
+                 responsibilities: np.ndarray | None = None, n_std: tuple[float, ...] = (1.0, 2.0),
+                 point_size: float = 12, label_components: bool = True) -> Axes:
+    """Scatter 2-D data and draw each component's 1- and 2-sigma ellipses and its mean.
+
+    Points are coloured by their responsibilities (a mix of the component colours) when
+    ``responsibilities`` is given, grey otherwise.
+    """
+    K, d = np.asarray(means).shape
+    covs = full_covariances(covariances, covariance_type, K, d)
+    colors = np.array([mpl.colors.to_rgb(c) for c in component_colors(K)])
+    if X is not None:
+        if responsibilities is not None:
+            c = np.clip(np.asarray(responsibilities) @ colors, 0, 1)
+        else:
+            c = "0.55"
+        ax.scatter(X[:, 0], X[:, 1], s=point_size, c=c, alpha=0.7, linewidths=0,
+                   label="data")
+    for k in range(K):
+        for s in n_std:
+            ax.add_patch(covariance_ellipse(means[k], covs[k], s, edgecolor=colors[k],
+                                            alpha=0.9 if s == n_std[0] else 0.5))
+        label = None
+        if label_components:
+            label = f"component {k}" + (f" (π={weights[k]:.2f})" if weights is not None else "")
+        ax.plot(means[k, 0], means[k, 1], marker="X", markersize=10, color=colors[k],
+                markeredgecolor="white", linestyle="none", label=label)
+    return ax
+
+
+def new_figure(*args: Any, **kwargs: Any):
+    """``plt.subplots`` with the book style applied."""
+    use_book_style()
+    return plt.subplots(*args, **kwargs)
