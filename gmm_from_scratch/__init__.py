@@ -8,6 +8,7 @@ The numerical core imports only NumPy and SciPy. Each module is the summary of a
 - :mod:`.logspace` (chapter 7): log-sum-exp.
 - :mod:`.covariance` (chapter 9): the four covariance types.
 - :mod:`.mixture`: the :class:`GaussianMixture` estimator.
+- :mod:`.selection` (chapter 10): choosing the number of components (AIC, BIC, held-out).
 - :mod:`.alignment` (chapter 11): label switching.
 
 Plotting (:mod:`.plotting`) sits at the edge and is imported separately.
@@ -30,6 +31,12 @@ from .history import EMHistory
 from .kmeans import KMeans, kmeans_plusplus
 from .logspace import logsumexp, normalize_log_probabilities
 from .mixture import INIT_METHODS, GaussianMixture
+from .selection import (
+    SelectionResult,
+    heldout_log_likelihood,
+    kfold_indices,
+    select_n_components,
+)
 
 __version__ = "0.1.0"
 
@@ -42,6 +49,7 @@ __all__ = [
     "GaussianMixture",
     "KMeans",
     "NotFittedError",
+    "SelectionResult",
     "SufficientStatistics",
     "align_components",
     "align_labels",
@@ -49,6 +57,8 @@ __all__ = [
     "em_pass",
     "estimate_log_gaussian_prob",
     "fit_gaussian_1d",
+    "heldout_log_likelihood",
+    "kfold_indices",
     "kmeans_plusplus",
     "load_old_faithful",
     "log_likelihood_1d",
@@ -61,5 +71,6 @@ __all__ = [
     "normalize_log_probabilities",
     "permute_mixture",
     "precision_cholesky",
+    "select_n_components",
     "standardize",
 ]
