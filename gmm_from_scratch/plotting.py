@@ -18,6 +18,7 @@ __all__ = [
     "BOOK_COLORS",
     "component_colors",
     "covariance_ellipse",
+    "ellipse_geometry",
     "full_covariances",
     "plot_mixture",
     "use_book_style",
@@ -70,15 +71,21 @@ def full_covariances(covariances: np.ndarray, covariance_type: str, n_components
     return cov[:, None, None] * np.eye(n_features)[None]
 
 
-def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0,
-                       **kwargs: Any) -> Ellipse:
-    """The ``n_std``-sigma ellipse of a 2-D Gaussian, from the eigenvectors of its covariance.
+def ellipse_geometry(covariance: np.ndarray, n_std: float = 2.0) -> tuple[float, float, float]:
+    """Width, height and angle (degrees) of the ``n_std``-sigma ellipse of a 2-D covariance.
 
-    The semi-axes point along the eigenvectors and have lengths ``n_std * sqrt(eigenvalue)``.
+    The axes point along the eigenvectors and have half-lengths ``n_std * sqrt(eigenvalue)``.
     """
     vals, vecs = np.linalg.eigh(np.asarray(covariance, dtype=np.float64)[:2, :2])
     angle = float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1])))
     width, height = 2 * n_std * np.sqrt(np.maximum(vals[::-1], 0.0))
+    return float(width), float(height), angle
+
+
+def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0,
+                       **kwargs: Any) -> Ellipse:
+    """The ``n_std``-sigma ellipse of a 2-D Gaussian as a patch (see :func:`ellipse_geometry`)."""
+    width, height, angle = ellipse_geometry(covariance, n_std)
     kwargs.setdefault("fill", False)
     kwargs.setdefault("linewidth", 2)
     return Ellipse(xy=tuple(mean[:2]), width=width, height=height, angle=angle, **kwargs)
