@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab venv clean
+.PHONY: book test lab venv clean chromium
 
 venv: $(STAMP)
 
@@ -18,19 +18,35 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,scale]"
 	touch $(STAMP)
 
-book: $(STAMP)
+# The site serves its own MathJax 3, require.js and ipywidgets manager (pinned in package.json /
+# package-lock.json): npm installs them, tools/offline_assets.py copies them to _assets_offline/.
+# On a fresh Debian/Ubuntu machine without npm, it is installed from the distribution's packages.
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ASSETS := _assets_offline/offline/VERSIONS.json
+
+$(ASSETS): package.json package-lock.json tools/offline_assets.py
+	command -v npm >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q npm)
+	npm ci --no-audit --no-fund
+	$(PYTHON) tools/offline_assets.py
+
+# The browser tests drive Debian's Chromium (playwright install cannot download here).
+chromium:
+	test -x /usr/bin/chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+book: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 
 # Each step is one line so that every part of the suite is visible here.
-test: $(STAMP)
+test: $(STAMP) $(ASSETS) chromium
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m pytest tests/browser
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
 	$(BIN)/jupyter lab
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis _assets_offline test-artifacts
