@@ -1,0 +1,33 @@
+"""Remove the stored output of animation cells from notebooks before committing them.
+
+A ``to_jshtml`` animation weighs 1–3 MB and carries random ids, so nbval ignores it
+(``# NBVAL_IGNORE_OUTPUT``) and the book build re-executes every notebook anyway: the
+committed notebook does not need it. Usage::
+
+    .venv/bin/python tools/strip_animations.py chapters/*.ipynb
+"""
+
+import sys
+
+import nbformat
+
+MARKER = "em_animation_html"
+
+
+def strip(path: str) -> int:
+    nb = nbformat.read(path, as_version=4)
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and MARKER in cell.source and cell.get("outputs"):
+            if "NBVAL_IGNORE_OUTPUT" not in cell.source:
+                raise SystemExit(f"{path}: an animation cell lacks '# NBVAL_IGNORE_OUTPUT'")
+            cell.outputs = []
+            n += 1
+    if n:
+        nbformat.write(nb, path)
+    return n
+
+
+if __name__ == "__main__":
+    for p in sys.argv[1:]:
+        print(f"{p}: stripped {strip(p)} animation output(s)")
