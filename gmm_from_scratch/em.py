@@ -2,32 +2,52 @@
 
 One EM iteration is one pass over the rows of ``X``. For each block of rows the pass
 
-1. evaluates the log-density of every component (eq. 2.3, all components in one matrix
-   product for ``full`` covariances),
-2. turns it into log-responsibilities with log-sum-exp (E-step, eqs. 5.2 and 7.2),
+1. evaluates the log-density of every component (eq. 2.3) with a few large matrix products,
+2. turns it into responsibilities with log-sum-exp (E-step, eqs. 5.2 and 7.2),
 3. adds the block's weighted sums to the sufficient statistics (eq. 13.1).
 
 The M-step (eqs. 5.4–5.6 and 9.1–9.4) then needs only the statistics, never the rows.
 Because the statistics are plain sums, the same functions serve the in-memory fit, data
-streamed from disk in chunks, and a map-reduce over a cluster.
+streamed from disk in chunks (:mod:`numpy.memmap`), online EM (:mod:`.online`) and a
+map-reduce over a cluster (:mod:`.scale`).
 
-Scatter matrices are accumulated about a shift ``c_k`` per component (the current means),
-``S_k = sum_n r_nk (x_n - c_k)(x_n - c_k)^T``, and corrected afterwards (eq. 13.2). Unlike the
-textbook ``E[x x^T] - mu mu^T`` this does not lose digits when the data sit far from the
-origin or a component is tight.
+How the pass is made fast (chapter 13)
+--------------------------------------
+* Rows are processed in blocks whose temporaries fit in the processor's cache; the block is
+  stored transposed, ``(components, features, rows)``, so that every elementwise operation
+  runs along a long contiguous axis and the work goes to a handful of large matrix products
+  (BLAS) instead of a Python loop over components.
+* ``full``: one product ``[X - c, 1] @ [U_1 ... U_K; -(mu_k - c) U_k]`` gives
+  ``y_nk = (x_n - mu_k) U_k`` for all components at once; the scatter of all components is one
+  product of the ``(K d) x rows`` matrix ``r_nk (x_n - mu_k)`` with the block.
+* ``tied``, ``diag``, ``spherical``: the distances come from the expanded square
+  ``|a|^2 - 2 a.b + |b|^2`` evaluated as matrix products, *about a centre* ``c`` near the
+  data, together with a bound on its rounding error for every entry; the few entries whose
+  bound is not small compared with the distance itself are recomputed directly. The scatter is
+  expanded the same way, except for components far from ``c`` relative to their width, which
+  are accumulated directly.
+
+Numerical care
+--------------
+Rows are first centred, ``x - c``, at a point ``c`` near the data (the mixture's mean), so a
+translation of the data by ``1e6`` costs no digits. Scatter matrices are accumulated about a
+shift ``c_k`` per component (the current means), ``S_k = sum_n r_nk (x_n - c_k)(x_n - c_k)^T``,
+and corrected afterwards (eq. 13.2). Unlike the textbook ``E[x x^T] - mu mu^T`` neither loses
+digits in proportion to ``(|x| / sigma)^2`` when a tight component sits far from the origin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ._validation import check_finite_block
-from .covariance import log_det_precision_cholesky, precisions_cholesky_from_covariances
+from .covariance import log_det_precision_cholesky
 from .gaussian import LOG_2PI
-from .logspace import normalize_log_probabilities
+from .logspace import logsumexp, normalize_log_probabilities
 
 __all__ = [
     "SufficientStatistics",
@@ -37,23 +57,153 @@ __all__ = [
     "em_pass",
     "estimate_log_gaussian_prob",
     "estimate_parameters",
+    "is_streamed",
     "iter_blocks",
     "m_step",
 ]
 
-#: Target size in bytes of the largest temporary (rows x components x features) per block.
+#: Target size in bytes of the largest temporary, ``(components, features, rows)``, per block.
 BLOCK_BYTES = 1 << 21
+
+#: Largest accepted rounding error of an expanded squared distance, relative to ``1 + distance``.
+EXPANSION_RTOL = 1e-11
+
+#: A component whose shift from the centre is more than ``sqrt(DIRECT_SCATTER_RATIO)`` of its
+#: standard deviations (in some direction) has its scatter accumulated directly, not expanded.
+DIRECT_SCATTER_RATIO = 1e4
+
+_EPS = np.finfo(np.float64).eps
 
 
 def default_block_size(n_components: int, n_features: int) -> int:
-    """Rows per block so that an ``(rows, K, d)`` temporary stays within :data:`BLOCK_BYTES`."""
-    return int(max(64, BLOCK_BYTES // (8 * n_components * (n_features + 1))))
+    """Rows per block so that a ``(K, d, rows)`` temporary stays within :data:`BLOCK_BYTES`."""
+    return int(min(1 << 16, max(256, BLOCK_BYTES // (8 * n_components * (n_features + 1)))))
 
 
 def iter_blocks(n_samples: int, block_size: int) -> Iterator[slice]:
     """Yield consecutive row slices of at most ``block_size`` rows."""
     for start in range(0, n_samples, block_size):
         yield slice(start, min(start + block_size, n_samples))
+
+
+def is_streamed(X: Any) -> bool:
+    """True for arrays read block by block instead of loaded whole.
+
+    That is an :class:`numpy.memmap`, or any 2-D array-like that is not a NumPy array but
+    has ``shape``, ``dtype`` and row slicing (an HDF5 dataset, a Zarr or Dask array).
+    """
+    if isinstance(X, np.memmap):
+        return True
+    if isinstance(X, np.ndarray | list | tuple):
+        return False
+    shape = getattr(X, "shape", None)
+    return (
+        shape is not None and len(shape) == 2 and hasattr(X, "dtype") and hasattr(X, "__getitem__")
+    )
+
+
+def _read_block(X: Any, rows: slice) -> np.ndarray:
+    """Rows of ``X`` as a float64 NumPy array (checked for NaN/inf when read from a stream)."""
+    Xb = X[rows]
+    if type(Xb) is np.ndarray and Xb.dtype == np.float64 and not is_streamed(X):
+        return Xb
+    if hasattr(Xb, "compute"):  # a lazy (Dask) block
+        Xb = Xb.compute()
+    return check_finite_block(Xb)
+
+
+def _centre(means: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """A point near the data about which blocks are centred: the mixture's mean."""
+    if weights is None:
+        return means.mean(axis=0)
+    w = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
+    return (w @ means) / w.sum() if w.sum() > 0 else means.mean(axis=0)
+
+
+class _LogDensity:
+    """Per-pass constants that evaluate ``log N(x | mu_k, Sigma_k)`` for centred blocks.
+
+    ``mahalanobis_sq`` and ``log_prob`` take a block ``Xc = X - centre`` of shape
+    ``(rows, d)`` and return arrays of shape ``(K, rows)``.
+    """
+
+    def __init__(self, means, precisions_cholesky, covariance_type, centre):
+        K, d = means.shape
+        self.K, self.d, self.covariance_type = K, d, covariance_type
+        self.centre = centre
+        mc = means - centre  # exact for means near the centre (Sterbenz's lemma)
+        self.mc = mc
+        P = precisions_cholesky
+        self.P = P
+        log_det = log_det_precision_cholesky(P, covariance_type, d)
+        self.const = -0.5 * d * LOG_2PI + np.broadcast_to(log_det, (K,))
+        if covariance_type == "full":
+            # A[k d + e] = (column e of U_k, -(mu_k - c) U_k[:, e]); y = A @ [x - c; 1].
+            A = np.empty((K * d, d + 1))
+            A[:, :d] = P.transpose(0, 2, 1).reshape(K * d, d)
+            A[:, d] = -np.einsum("kj,kje->ke", mc, P).reshape(K * d)
+            self.A = A
+        elif covariance_type == "tied":
+            self.Mt = mc @ P  # whitened centred means
+            self.C = np.einsum("kd,kd->k", self.Mt, self.Mt)
+        elif covariance_type == "diag":
+            self.lam = P**2
+            self.lam_m = self.lam * mc
+            self.C = np.einsum("kd,kd->k", mc * P, mc * P)
+        else:
+            self.lam = P**2
+            self.C = self.lam * np.einsum("kd,kd->k", mc, mc)
+
+    def mahalanobis_sq(self, Xc: np.ndarray, XcT: np.ndarray, work: np.ndarray | None = None):
+        """Squared Mahalanobis distances, shape ``(K, rows)``."""
+        K, d = self.K, self.d
+        b = Xc.shape[0]
+        ct = self.covariance_type
+        if ct == "full":
+            X1T = np.empty((d + 1, b))
+            X1T[:d] = XcT
+            X1T[d] = 1.0
+            Y = np.matmul(
+                self.A, X1T, out=None if work is None else work[: K * d * b].reshape(K * d, b)
+            )
+            np.multiply(Y, Y, out=Y)
+            return Y.reshape(K, d, b).sum(axis=1)
+        if ct == "tied":
+            Yt = Xc @ self.P  # (b, d)
+            A = np.einsum("nd,nd->n", Yt, Yt)[None, :]
+            B = self.Mt @ Yt.T
+            direct = lambda k: _sq_norms(Yt - self.Mt[k])  # noqa: E731
+        elif ct == "diag":
+            A = self.lam @ (XcT * XcT)
+            B = self.lam_m @ XcT
+            direct = lambda k: _sq_norms((Xc - self.mc[k]) * self.P[k])  # noqa: E731
+        else:
+            sq = np.einsum("dn,dn->n", XcT, XcT)
+            A = self.lam[:, None] * sq[None, :]
+            B = self.lam[:, None] * (self.mc @ XcT)
+            direct = lambda k: self.lam[k] * _sq_norms(Xc - self.mc[k])  # noqa: E731
+        AC = A + self.C[:, None]
+        maha = AC - 2.0 * B
+        # Rounding error of the expanded form is at most ~2 (d + 4) eps (A + C); recompute the
+        # components where that is not negligible next to the distance itself.
+        flagged = (2 * (d + 4) * _EPS) * AC > EXPANSION_RTOL * (1.0 + np.abs(maha))
+        for k in np.flatnonzero(flagged.any(axis=1)):
+            maha[k] = direct(k)
+        np.maximum(maha, 0.0, out=maha)
+        return maha
+
+    def log_prob(self, Xc: np.ndarray, XcT: np.ndarray | None = None, work=None) -> np.ndarray:
+        """``log N(x_n | mu_k, Sigma_k)``, shape ``(K, rows)`` (eq. 2.3)."""
+        if XcT is None:
+            XcT = np.ascontiguousarray(Xc.T)
+        maha = self.mahalanobis_sq(Xc, XcT, work)
+        maha *= -0.5
+        maha += self.const[:, None]
+        return maha
+
+
+def _sq_norms(D: np.ndarray) -> np.ndarray:
+    return np.einsum("nd,nd->n", D, D)
 
 
 def estimate_log_gaussian_prob(
@@ -75,40 +225,28 @@ def estimate_log_gaussian_prob(
 
     Notes
     -----
-    The Mahalanobis term is ``|x U_k - mu_k U_k|^2``, the linear form, which loses only
-    about ``eps |x| / sigma`` of accuracy; the expanded quadratic
-    ``x^T Lambda x - 2 x^T Lambda mu + mu^T Lambda mu`` would lose ``eps (|x|/sigma)^2``.
+    The rows are first centred at the mean of the means. For ``full`` the Mahalanobis term is
+    ``|x U_k - mu_k U_k|^2``, the linear form, which loses only about ``eps |x| / sigma``; the
+    expanded quadratic ``x^T Lambda x - 2 x^T Lambda mu + mu^T Lambda mu`` would lose
+    ``eps (|x|/sigma)^2``. The other types use the expanded form as matrix products, but with
+    a rounding-error bound for every entry and a direct recomputation wherever it matters.
     """
+    X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     K = means.shape[0]
-    if covariance_type == "full":
-        # All K factors side by side, and -mu_k U_k as an extra row, so that one matrix
-        # product [X, 1] @ A gives y_nk = (x_n - mu_k) U_k for every component at once.
-        A = np.empty((d + 1, K * d))
-        A[:d] = precisions_cholesky.transpose(1, 0, 2).reshape(d, K * d)
-        A[d] = -np.einsum("kd,kde->ke", means, precisions_cholesky).reshape(K * d)
-        X1 = np.empty((n, d + 1))
-        X1[:, :d] = X
-        X1[:, d] = 1.0
-        Y = (X1 @ A).reshape(n * K, d)
-        maha = np.einsum("ij,ij->i", Y, Y).reshape(n, K)
-    elif covariance_type == "tied":
-        Y = (X @ precisions_cholesky)[:, None, :] - (means @ precisions_cholesky)[None]
-        maha = np.einsum("nkd,nkd->nk", Y, Y)
-    elif covariance_type == "diag":
-        Y = X[:, None, :] * precisions_cholesky[None] - (means * precisions_cholesky)[None]
-        maha = np.einsum("nkd,nkd->nk", Y, Y)
-    else:  # spherical
-        D = X[:, None, :] - means[None]
-        maha = np.einsum("nkd,nkd->nk", D, D) * precisions_cholesky[None] ** 2
-    log_det = log_det_precision_cholesky(precisions_cholesky, covariance_type, d)
-    return -0.5 * (d * LOG_2PI + maha) + log_det
+    plan = _LogDensity(means, precisions_cholesky, covariance_type, _centre(means))
+    out = np.empty((n, K))
+    for rows in iter_blocks(n, default_block_size(K, d)):
+        Xc = X[rows] - plan.centre
+        out[rows] = plan.log_prob(Xc).T
+    return out
 
 
-def _log_joint(X, weights, means, precisions_cholesky, covariance_type):
-    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, which is right
-        log_weights = np.log(weights)
-    return estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type) + log_weights
+def _responsibilities(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log p(x_n)`` and responsibilities from a ``(K, rows)`` log-joint (eqs. 7.1, 7.2)."""
+    log_norm = logsumexp(log_joint, axis=0)
+    log_joint -= log_norm
+    return log_norm, np.exp(log_joint, out=log_joint)
 
 
 def e_step(
@@ -138,15 +276,23 @@ def e_step(
     log_resp : ndarray of shape (n_samples, n_components)
         ``log gamma(z_nk)``.
     """
-    n = X.shape[0]
+    n, d = X.shape
     K = means.shape[0]
-    block_size = block_size or default_block_size(K, X.shape[1])
+    block_size = block_size or default_block_size(K, d)
+    plan = _LogDensity(means, precisions_cholesky, covariance_type, _centre(means, weights))
+    log_weights = _log_weights(weights)
     log_norm = np.empty(n)
     log_resp = np.empty((n, K))
     for rows in iter_blocks(n, block_size):
-        log_joint = _log_joint(X[rows], weights, means, precisions_cholesky, covariance_type)
+        Xc = _read_block(X, rows) - plan.centre
+        log_joint = plan.log_prob(Xc).T + log_weights
         log_norm[rows], log_resp[rows] = normalize_log_probabilities(log_joint)
     return log_norm, log_resp
+
+
+def _log_weights(weights: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, which is right
+        return np.log(weights)
 
 
 @dataclass
@@ -160,15 +306,18 @@ class SufficientStatistics:
     sum_x : ndarray of shape (n_components, n_features)
         ``sum_n w_n r_nk (x_n - c_k)``.
     scatter : ndarray
-        ``sum_n w_n r_nk (x_n - c_k)(x_n - c_k)^T`` of shape (n_components, n_features,
-        n_features) for ``full`` and ``tied``; its diagonal only, (n_components, n_features),
-        for ``diag`` and ``spherical``.
+        ``sum_n w_n r_nk (x_n - c_k)(x_n - c_k)^T``: shape (n_components, n_features,
+        n_features) for ``full``; summed over components, (n_features, n_features), for
+        ``tied``; its diagonal only, (n_components, n_features), for ``diag`` and
+        ``spherical``.
     shift : ndarray of shape (n_components, n_features)
         The centres ``c_k`` about which the sums were taken.
     log_likelihood : float
         ``sum_n w_n log p(x_n)`` under the parameters of the E-step.
     total_weight : float
         ``sum_n w_n`` (the number of rows when unweighted).
+    covariance_type : str
+        The covariance type the statistics are for (it fixes the layout of ``scatter``).
     """
 
     nk: np.ndarray
@@ -177,17 +326,21 @@ class SufficientStatistics:
     shift: np.ndarray
     log_likelihood: float
     total_weight: float
+    covariance_type: str = "full"
 
     @classmethod
     def zeros(cls, shift: np.ndarray, covariance_type: str) -> SufficientStatistics:
         """Empty statistics about ``shift``, to add blocks to."""
         K, d = shift.shape
-        scatter_shape = (K, d, d) if covariance_type in ("full", "tied") else (K, d)
-        return cls(np.zeros(K), np.zeros((K, d)), np.zeros(scatter_shape), shift.copy(), 0.0, 0.0)
+        scatter_shape = {"full": (K, d, d), "tied": (d, d)}.get(covariance_type, (K, d))
+        return cls(
+            np.zeros(K), np.zeros((K, d)), np.zeros(scatter_shape), shift.copy(), 0.0, 0.0,
+            covariance_type,
+        )  # fmt: skip
 
     def __add__(self, other: SufficientStatistics) -> SufficientStatistics:
         if not np.array_equal(self.shift, other.shift):
-            raise ValueError("Only statistics taken about the same shift can be added.")
+            other = other.recentred(self.shift)
         return SufficientStatistics(
             self.nk + other.nk,
             self.sum_x + other.sum_x,
@@ -195,12 +348,142 @@ class SufficientStatistics:
             self.shift,
             self.log_likelihood + other.log_likelihood,
             self.total_weight + other.total_weight,
+            self.covariance_type,
         )
+
+    def scaled(self, factor: float) -> SufficientStatistics:
+        """Every sum multiplied by ``factor`` (the M-step's result does not change)."""
+        return SufficientStatistics(
+            self.nk * factor,
+            self.sum_x * factor,
+            self.scatter * factor,
+            self.shift,
+            self.log_likelihood * factor,
+            self.total_weight * factor,
+            self.covariance_type,
+        )
+
+    def recentred(self, shift: np.ndarray) -> SufficientStatistics:
+        """The same sums taken about another shift ``c'_k`` (eq. 13.2 read backwards).
+
+        With ``delta_k = c_k - c'_k``: ``sum r (x - c') = s_k + N_k delta_k`` and
+        ``sum r (x-c')(x-c')^T = S_k + s_k delta_k^T + delta_k s_k^T + N_k delta_k delta_k^T``.
+        """
+        delta = self.shift - shift
+        s, nk = self.sum_x, self.nk
+        if self.covariance_type == "full":
+            outer = s[:, :, None] * delta[:, None, :]
+            scatter = (
+                self.scatter + outer + outer.transpose(0, 2, 1)
+                + nk[:, None, None] * delta[:, :, None] * delta[:, None, :]
+            )  # fmt: skip
+        elif self.covariance_type != "tied":
+            scatter = self.scatter + 2 * s * delta + nk[:, None] * delta**2
+        else:
+            outer = s.T @ delta
+            scatter = self.scatter + outer + outer.T + (delta.T * nk) @ delta
+        return SufficientStatistics(
+            nk.copy(), s + nk[:, None] * delta, scatter, shift.copy(),
+            self.log_likelihood, self.total_weight, self.covariance_type,
+        )  # fmt: skip
 
     @property
     def mean_log_likelihood(self) -> float:
         """``sum_n w_n log p(x_n) / sum_n w_n``: the quantity EM's ``tol`` is measured on."""
         return self.log_likelihood / self.total_weight
+
+
+def _direct_scatter_mask(
+    shift_c: np.ndarray, precisions_cholesky: np.ndarray | None, covariance_type: str
+) -> np.ndarray:
+    """Components whose scatter must be accumulated directly rather than expanded.
+
+    Expanding ``sum r (x-c_k)^2`` about the centre loses about ``eps (|c_k - c| / sigma)^2``;
+    components for which that ratio exceeds :data:`DIRECT_SCATTER_RATIO` are done directly.
+    Without precisions (an M-step from given responsibilities), all of them are.
+    """
+    K = shift_c.shape[0]
+    if covariance_type == "full":
+        return np.zeros(K, dtype=bool)
+    if precisions_cholesky is None:
+        return np.ones(K, dtype=bool)
+    P = precisions_cholesky
+    if covariance_type == "tied":
+        ratio = np.einsum("kd,kd->k", shift_c @ P, shift_c @ P)
+    elif covariance_type == "diag":
+        ratio = np.max((shift_c * P) ** 2, axis=1)
+    else:
+        ratio = np.max(shift_c**2, axis=1) * P**2
+    return ~(ratio <= DIRECT_SCATTER_RATIO)
+
+
+class _Accumulator:
+    """Sums of one pass, about a common centre ``c``; turned into statistics by ``finalize``."""
+
+    def __init__(self, shift, centre, covariance_type, precisions_cholesky=None):
+        K, d = shift.shape
+        self.shift, self.centre, self.covariance_type = shift, centre, covariance_type
+        self.sc = shift - centre
+        self.direct = _direct_scatter_mask(self.sc, precisions_cholesky, covariance_type)
+        self.direct_idx = np.flatnonzero(self.direct)
+        self.nk = np.zeros(K)
+        self.sx = np.zeros((K, d))  # sum r (x - c)
+        if covariance_type == "full":
+            self.T = np.zeros((K * d, d))  # sum r (x - c_k)(x - c)^T, stacked
+        elif covariance_type == "tied":
+            self.G = np.zeros((d, d))  # sum (sum over expanded k of r) (x - c)(x - c)^T
+            self.S_direct = np.zeros((d, d))
+        else:
+            self.Q = np.zeros((K, d))  # expanded: sum r (x - c)^2; direct: sum r (x - c_k)^2
+        self.log_likelihood = 0.0
+        self.total_weight = 0.0
+
+    def add(self, Xc, XcT, rT, work=None):
+        """Add a centred block ``Xc`` (rows, d) with weighted responsibilities ``rT`` (K, rows)."""
+        K, d = self.sc.shape
+        b = Xc.shape[0]
+        self.nk += rT.sum(axis=1)
+        self.sx += rT @ Xc
+        ct = self.covariance_type
+        if ct == "full":
+            D = np.subtract(
+                XcT[None], self.sc[:, :, None],
+                out=None if work is None else work[: K * d * b].reshape(K, d, b),
+            )  # fmt: skip
+            D *= rT[:, None, :]
+            self.T += D.reshape(K * d, b) @ Xc
+        elif ct == "tied":
+            g = rT[~self.direct].sum(axis=0)
+            self.G += (XcT * g) @ Xc
+            for k in self.direct_idx:
+                D = Xc - self.sc[k]
+                self.S_direct += (D.T * rT[k]) @ D
+        else:
+            if self.direct_idx.size < K:
+                Qb = rT @ (Xc * Xc)
+                Qb[self.direct] = 0.0
+                self.Q += Qb
+            for k in self.direct_idx:
+                D = Xc - self.sc[k]
+                self.Q[k] += rT[k] @ (D * D)
+
+    def finalize(self) -> SufficientStatistics:
+        nk, sc, sx = self.nk, self.sc, self.sx
+        sum_x = sx - nk[:, None] * sc
+        ct = self.covariance_type
+        if ct == "full":
+            K, d = sc.shape
+            scatter = self.T.reshape(K, d, d) - sum_x[:, :, None] * sc[:, None, :]
+        elif ct == "tied":
+            e = ~self.direct
+            outer = sx[e].T @ sc[e]
+            scatter = self.G - outer - outer.T + (sc[e].T * nk[e]) @ sc[e] + self.S_direct
+        else:
+            scatter = self.Q - 2 * sc * sx + nk[:, None] * sc**2
+            scatter[self.direct] = self.Q[self.direct]
+        return SufficientStatistics(
+            nk, sum_x, scatter, self.shift.copy(), self.log_likelihood, self.total_weight, ct
+        )
 
 
 def accumulate_statistics(
@@ -225,19 +508,18 @@ def accumulate_statistics(
     log_prob_norm : ndarray of shape (n_rows,), optional
         ``log p(x_n)`` of the block, added to ``stats.log_likelihood``.
     """
+    X = np.asarray(X, dtype=np.float64)
+    rT = np.array(resp, dtype=np.float64).T
     if sample_weight is not None:
-        resp = resp * sample_weight[:, None]
-    block_nk = resp.sum(axis=0)
-    stats.nk += block_nk
-    stats.sum_x += resp.T @ X - block_nk[:, None] * stats.shift
-    D = X[:, None, :] - stats.shift[None]  # (rows, K, d)
-    if covariance_type in ("full", "tied"):
-        Dw = D * resp[:, :, None]
-        stats.scatter += np.matmul(Dw.transpose(1, 2, 0), D.transpose(1, 0, 2))
-    else:
-        stats.scatter += np.matmul(resp.T[:, None, :], (D * D).transpose(1, 0, 2))[:, 0, :]
-    w_total = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-    stats.total_weight += w_total
+        rT = rT * sample_weight[None, :]
+    acc = _Accumulator(stats.shift, _centre(stats.shift), covariance_type)
+    Xc = X - acc.centre
+    acc.add(Xc, np.ascontiguousarray(Xc.T), rT)
+    block = acc.finalize()
+    stats.nk += block.nk
+    stats.sum_x += block.sum_x
+    stats.scatter += block.scatter
+    stats.total_weight += X.shape[0] if sample_weight is None else float(sample_weight.sum())
     if log_prob_norm is not None:
         lp = log_prob_norm if sample_weight is None else log_prob_norm * sample_weight
         stats.log_likelihood += float(lp.sum())
@@ -251,6 +533,8 @@ def m_step(
     Implements eqs. 5.4 (weights), 5.5 (means), 5.6 and 9.1–9.4 (covariances), with the
     shift correction of eq. 13.2: ``S_k / N_k - delta_k delta_k^T`` where
     ``delta_k = mu_k - c_k``. ``reg_covar`` is added to every variance (eq. 7.4).
+    Multiplying every statistic by the same factor does not change the result, so averages
+    (as in online EM) serve as well as sums.
 
     Returns
     -------
@@ -268,7 +552,7 @@ def m_step(
         cov[:, np.arange(d), np.arange(d)] += reg_covar
     elif covariance_type == "tied":
         between = np.einsum("k,ki,kj->ij", nk, delta, delta)
-        cov = (stats.scatter.sum(axis=0) - between) / nk.sum()
+        cov = (stats.scatter - between) / nk.sum()
         cov[np.arange(d), np.arange(d)] += reg_covar
     else:
         var = stats.scatter / nk[:, None] - delta**2 + reg_covar
@@ -280,7 +564,7 @@ def m_step(
 
 
 def em_pass(
-    X: np.ndarray,
+    X: Any,
     weights: np.ndarray,
     means: np.ndarray,
     precisions_cholesky: np.ndarray,
@@ -292,7 +576,8 @@ def em_pass(
     """One pass over the data: E-step and sufficient statistics, block by block.
 
     ``X`` may be any array that supports row slicing, such as an :class:`numpy.memmap`
-    larger than memory; only one block of rows is materialized at a time.
+    larger than memory; only one block of rows is materialized at a time, and the working
+    memory is a few blocks, whatever ``n_samples``.
 
     Returns
     -------
@@ -305,24 +590,34 @@ def em_pass(
     n, d = X.shape
     K = means.shape[0]
     block_size = block_size or default_block_size(K, d)
-    stats = SufficientStatistics.zeros(means, covariance_type)
+    centre = _centre(means, weights)
+    plan = _LogDensity(means, precisions_cholesky, covariance_type, centre)
+    acc = _Accumulator(means, centre, covariance_type, precisions_cholesky)
+    log_weights = _log_weights(weights)[:, None]
+    work = np.empty(K * d * min(block_size, n)) if covariance_type == "full" else None
     all_resp = np.empty((n, K)) if keep_responsibilities else None
     for rows in iter_blocks(n, block_size):
-        Xb = X[rows]
-        if not isinstance(Xb, np.ndarray) or Xb.dtype != np.float64 or isinstance(X, np.memmap):
-            Xb = check_finite_block(Xb)
-        log_joint = _log_joint(Xb, weights, means, precisions_cholesky, covariance_type)
-        log_norm, log_resp = normalize_log_probabilities(log_joint)
-        resp = np.exp(log_resp)
+        Xc = _read_block(X, rows) - centre
+        XcT = np.ascontiguousarray(Xc.T)
+        log_joint = plan.log_prob(Xc, XcT, work)
+        log_joint += log_weights
+        log_norm, rT = _responsibilities(log_joint)
         if all_resp is not None:
-            all_resp[rows] = resp
-        w = None if sample_weight is None else sample_weight[rows]
-        accumulate_statistics(stats, Xb, resp, covariance_type, w, log_norm)
-    return stats, all_resp
+            all_resp[rows] = rT.T
+        if sample_weight is not None:
+            w = sample_weight[rows]
+            rT *= w
+            acc.total_weight += float(w.sum())
+            acc.log_likelihood += float(log_norm @ w)
+        else:
+            acc.total_weight += Xc.shape[0]
+            acc.log_likelihood += float(log_norm.sum())
+        acc.add(Xc, XcT, rT, work)
+    return acc.finalize(), all_resp
 
 
 def estimate_parameters(
-    X: np.ndarray,
+    X: Any,
     resp: np.ndarray,
     covariance_type: str,
     reg_covar: float,
@@ -341,11 +636,9 @@ def estimate_parameters(
     nk = rw.sum(axis=0) + 10 * np.finfo(np.float64).eps
     sums = np.zeros((K, d))
     for rows in iter_blocks(n, block_size):
-        sums += rw[rows].T @ np.asarray(X[rows], dtype=np.float64)
+        sums += rw[rows].T @ _read_block(X, rows)
     stats = SufficientStatistics.zeros(sums / nk[:, None], covariance_type)
     for rows in iter_blocks(n, block_size):
         w = None if sample_weight is None else sample_weight[rows]
-        accumulate_statistics(stats, np.asarray(X[rows], dtype=np.float64), resp[rows],
-                              covariance_type, w)
+        accumulate_statistics(stats, _read_block(X, rows), resp[rows], covariance_type, w)
     return m_step(stats, covariance_type, reg_covar)
-
