@@ -1,9 +1,9 @@
 """Label switching and how to undo it (chapter 11).
 
-A mixture's likelihood does not change when its components are renumbered, so two fits of
-the same data can call the same cluster "0" and "1" the other way round. These functions
-find the renumbering that best matches a reference (eq. 11.1) with the Hungarian algorithm
-(:func:`scipy.optimize.linear_sum_assignment`).
+A mixture's likelihood does not change when its components are renumbered (eq. 11.3), so two
+fits of the same data can call the same cluster "0" and "1" the other way round. These
+functions find the renumbering that best matches a reference (eqs. 11.4 and 11.5) with the
+Hungarian algorithm (:func:`scipy.optimize.linear_sum_assignment`).
 """
 
 from __future__ import annotations
