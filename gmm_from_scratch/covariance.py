@@ -2,14 +2,14 @@
 
 Shapes, for ``K`` components in ``d`` dimensions:
 
-============  =====================  ==========================================
-type          covariances_           meaning
-============  =====================  ==========================================
-``full``      ``(K, d, d)``          each component has its own matrix
-``tied``      ``(d, d)``             all components share one matrix
-``diag``      ``(K, d)``             each component has its own diagonal
-``spherical`` ``(K,)``               each component has one variance
-============  =====================  ==========================================
+=============  =====================  ==========================================
+type           covariances_           meaning
+=============  =====================  ==========================================
+``full``       ``(K, d, d)``          each component has its own matrix
+``tied``       ``(d, d)``             all components share one matrix
+``diag``       ``(K, d)``             each component has its own diagonal
+``spherical``  ``(K,)``               each component has one variance
+=============  =====================  ==========================================
 
 ``precisions_cholesky_`` has the same shape: for ``full`` and ``tied`` an upper-triangular
 ``U`` with ``Lambda = U U^T`` (eq. 2.3); for ``diag`` and ``spherical`` the inverse standard
