@@ -10,10 +10,15 @@ import warnings
 
 import numpy as np
 from _helpers import full_covariances, random_spd
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gmm_from_scratch import COVARIANCE_TYPES, ConvergenceWarning, GaussianMixture
+from gmm_from_scratch import (
+    COVARIANCE_TYPES,
+    ConvergenceWarning,
+    DegenerateCovarianceError,
+    GaussianMixture,
+)
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -77,7 +82,13 @@ def _assert_same_fit(a, b, rtol=1e-9, shift=0.0):
 def test_log_likelihood_never_decreases(problem):
     # reg_covar=0: the M-step is then the exact maximizer, and EM's theorem applies (ch. 6).
     _, X, start = _make(problem)
-    gmm = _fit(X, problem, start, max_iter=30, reg_covar=0.0)
+    try:
+        gmm = _fit(X, problem, start, max_iter=30, reg_covar=0.0)
+    except DegenerateCovarianceError:
+        # Without regularization a component may empty out or collapse (found with 400
+        # examples: seed=466, n_per=15, d=2, K=4, spherical). That is EM's singularity
+        # (chapter 11), not a decrease; the error is tested in test_validation.py.
+        assume(False)
     lb = np.asarray(gmm.lower_bounds_)
     assert lb.shape == (30,)
     assert np.all(np.diff(lb) >= -1e-10 * np.abs(lb[1:])), np.diff(lb).min()
@@ -123,7 +134,11 @@ def test_translating_by_1e6_moves_only_the_means(problem):
     np.testing.assert_allclose(b.weights_, a.weights_, rtol=1e-7, atol=1e-10)
     scale = np.abs(a.covariances_).max()
     np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=0, atol=1e-7 * scale)
-    np.testing.assert_allclose(b.lower_bounds_, a.lower_bounds_, rtol=1e-9)
+    # The means at 1e6 cannot be stored closer than ~6e-11, so each E-step differs by
+    # ~eps 1e6 / sigma ~ 1e-10; where EM leaves a saddle (a sudden jump of the likelihood)
+    # such differences grow for a few iterations: 1.3e-9 was seen (seed=2, d=3, K=2, tied).
+    np.testing.assert_allclose(b.lower_bounds_[0], a.lower_bounds_[0], rtol=1e-10)
+    np.testing.assert_allclose(b.lower_bounds_, a.lower_bounds_, rtol=1e-8)
 
 
 @SETTINGS
