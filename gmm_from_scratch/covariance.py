@@ -50,7 +50,7 @@ _DEGENERATE_MESSAGE = (
 
 
 def check_covariance_type(covariance_type: str) -> str:
-    """Return ``covariance_type`` if it is one of :data:`COVARIANCE_TYPES`, else raise ValueError."""
+    """Return ``covariance_type`` if it is in :data:`COVARIANCE_TYPES`, else raise ValueError."""
     if covariance_type not in COVARIANCE_TYPES:
         raise ValueError(
             f"covariance_type must be one of {COVARIANCE_TYPES}, got {covariance_type!r}."
@@ -136,14 +136,16 @@ def precisions_from_cholesky(precisions_cholesky: np.ndarray, covariance_type: s
 def covariances_from_precisions_cholesky(
     precisions_cholesky: np.ndarray, covariance_type: str
 ) -> np.ndarray:
-    """Covariances ``Sigma = U^{-T} U^{-1}`` from precision factors (used after ``precisions_init``)."""
+    """Covariances ``Sigma = U^{-T} U^{-1}`` from precision factors (after ``precisions_init``)."""
     if covariance_type in ("full", "tied"):
         chols = precisions_cholesky[None] if covariance_type == "tied" else precisions_cholesky
         eye = np.eye(chols.shape[-1])
         covs = np.empty_like(chols)
         for k, U in enumerate(chols):
             # U is triangular (upper when derived from covariances, lower from precisions).
-            lower = bool(np.allclose(U, np.tril(U)))
+            # Exact test: an ``allclose`` would call an upper factor with entries below its
+            # absolute tolerance (a covariance of scale 1e16) lower and drop those entries.
+            lower = not np.triu(U, 1).any()
             U_inv = linalg.solve_triangular(U, eye, lower=lower)
             covs[k] = U_inv.T @ U_inv
         return covs[0] if covariance_type == "tied" else covs
@@ -187,7 +189,7 @@ def check_precisions(
         return precisions
     mats = precisions[None] if covariance_type == "tied" else precisions
     for k, p in enumerate(mats):
-        if not np.allclose(p, p.T):
+        if not np.allclose(p, p.T, rtol=1e-8, atol=1e-8 * np.abs(p).max()):
             raise ValueError(f"precisions_init[{k}] is not symmetric.")
         if np.linalg.eigvalsh(p).min() <= 0:
             raise ValueError(f"precisions_init[{k}] is not positive definite.")

@@ -7,6 +7,7 @@ import pytest
 from _helpers import full_covariances, random_covariances, random_spd
 from scipy import stats
 from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmm_from_scratch import (
     estimate_log_gaussian_prob,
@@ -15,9 +16,16 @@ from gmm_from_scratch import (
     log_pdf,
     log_pdf_1d,
     mahalanobis,
+    n_parameters,
     precision_cholesky,
 )
-from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+from gmm_from_scratch.covariance import (
+    check_precisions,
+    covariances_from_precisions_cholesky,
+    precisions_cholesky_from_covariances,
+    precisions_cholesky_from_precisions,
+    precisions_from_cholesky,
+)
 
 RTOL = 1e-10
 
@@ -199,3 +207,41 @@ def test_estimate_log_gaussian_prob_matches_scipy(covariance_type, d, K):
         assert ours.shape == (X.shape[0], K)
         assert np.all(np.isfinite(ours))
         np.testing.assert_allclose(ours, ref, rtol=1e-9)
+
+
+# ------------------------------------------------------------- covariance conversions
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e8])
+def test_covariance_precision_round_trips(covariance_type, scale):
+    rng = np.random.default_rng(7)
+    K, d = 3, 4
+    cov = random_covariances(rng, covariance_type, K, d, scale=scale)
+    full = full_covariances(cov, covariance_type, K, d)
+    # Upper factors from covariances (what fitting produces) ...
+    P = precisions_cholesky_from_covariances(cov, covariance_type)
+    prec = precisions_from_cholesky(P, covariance_type)
+    full_prec = full_covariances(prec, covariance_type, K, d)
+    np.testing.assert_allclose(full_prec, np.linalg.inv(full), rtol=1e-9)
+    np.testing.assert_allclose(covariances_from_precisions_cholesky(P, covariance_type), cov,
+                               rtol=1e-10)
+    # ... and lower factors from precisions (what precisions_init produces).
+    L = precisions_cholesky_from_precisions(prec, covariance_type)
+    np.testing.assert_allclose(covariances_from_precisions_cholesky(L, covariance_type), cov,
+                               rtol=1e-9)
+    assert check_precisions(prec, covariance_type, K, d) is not None
+
+
+def test_asymmetric_precisions_are_rejected_at_any_scale():
+    p = np.array([[2.0, 0.5], [0.1, 1.0]])
+    for scale in (1.0, 1e-12):
+        with pytest.raises(ValueError, match=r"precisions_init\[0\] is not symmetric"):
+            check_precisions(p * scale, "tied", 2, 2)
+    # Rounding-level asymmetry (an inverse computed in floating point) is accepted.
+    q = np.linalg.inv(random_spd(np.random.default_rng(0), 5)) * 1e-12
+    check_precisions(q, "tied", 2, 5)
+
+
+@pytest.mark.parametrize("K,d", [(1, 1), (3, 2), (5, 8)])
+def test_n_parameters_matches_sklearn(covariance_type, K, d):
+    sk = SkGaussianMixture(K, covariance_type=covariance_type)
+    sk.means_ = np.zeros((K, d))
+    assert n_parameters(K, d, covariance_type) == sk._n_parameters()
