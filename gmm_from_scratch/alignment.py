@@ -19,7 +19,7 @@ __all__ = ["align_components", "align_labels", "permute_mixture"]
 def align_components(
     reference: np.ndarray, other: np.ndarray, *, by: str = "means"
 ) -> np.ndarray:
-    """Permutation ``perm`` such that component ``perm[k]`` of ``other`` matches ``k`` of ``reference``.
+    """Permutation ``perm``: component ``perm[k]`` of ``other`` matches ``k`` of ``reference``.
 
     Parameters
     ----------
@@ -88,6 +88,12 @@ def permute_mixture(gmm: Any, perm: np.ndarray) -> Any:
     reads as one step.
     """
     perm = np.asarray(perm)
+    K = len(gmm.weights_)
+    if perm.shape != (K,) or not np.array_equal(np.sort(perm), np.arange(K)):
+        raise ValueError(
+            f"perm must be a permutation of 0..{K - 1} (each component exactly once), got "
+            f"{perm.tolist()}."
+        )
     gmm.weights_ = gmm.weights_[perm]
     gmm.means_ = gmm.means_[perm]
     if gmm.covariance_type != "tied":

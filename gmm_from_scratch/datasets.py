@@ -50,7 +50,13 @@ def load_old_faithful(standardize_columns: bool = False) -> np.ndarray:
 def standardize(X: np.ndarray) -> np.ndarray:
     """Each column shifted to mean 0 and scaled to standard deviation 1."""
     X = np.asarray(X, dtype=np.float64)
-    return (X - X.mean(axis=0)) / X.std(axis=0)
+    std = X.std(axis=0)
+    if np.any(std == 0):
+        raise ValueError(
+            f"Cannot standardize: column(s) {np.flatnonzero(std == 0).tolist()} are constant "
+            "(standard deviation 0). Drop them first."
+        )
+    return (X - X.mean(axis=0)) / std
 
 
 #: Names accepted by :func:`make_teaching_dataset`.

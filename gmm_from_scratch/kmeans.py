@@ -174,6 +174,11 @@ class KMeans:
             )
         w = check_sample_weight(sample_weight, n)
         w = np.ones(n) if w is None else w
+        if np.count_nonzero(w) < self.n_clusters:
+            raise ValueError(
+                f"Only {np.count_nonzero(w)} samples have non-zero weight, fewer than "
+                f"n_clusters={self.n_clusters}."
+            )
         rng = check_random_state(self.random_state)
         tol = self.tol * float(np.mean(np.var(X, axis=0)))
         n_runs = self.n_init if isinstance(self.init, str) else 1
@@ -198,7 +203,7 @@ class KMeans:
 
     def _lloyd(self, X, centers, w, tol):
         n_iter = 0
-        for n_iter in range(1, self.max_iter + 1):
+        for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (n_iter is used after the loop)
             labels = np.argmin(squared_distances(X, centers), axis=1)  # eq. 3.2
             new_centers = centers.copy()
             counts = np.bincount(labels, weights=w, minlength=self.n_clusters)

@@ -127,3 +127,13 @@ def test_two_fits_agree_after_alignment(covariance_type):
     perm_r = align_components(a.predict_proba(X), permute_mixture(b, sigma).predict_proba(X),
                               by="responsibilities")
     np.testing.assert_array_equal(permute_mixture(b, perm_r).means_, a.means_)
+
+
+@pytest.mark.parametrize("perm", [[0, 0, 1, 2], [0, 1, 2], [0, 1, 2, 4], [[0, 1], [2, 3]]])
+def test_permute_mixture_rejects_non_permutations(perm):
+    X = blobs(0, n_per=30, d=2, K=4)[0]
+    gmm = GaussianMixture(4, random_state=0).fit(X)
+    means = gmm.means_.copy()
+    with pytest.raises(ValueError, match=r"perm must be a permutation of 0\.\.3"):
+        permute_mixture(gmm, perm)
+    np.testing.assert_array_equal(gmm.means_, means)  # left untouched

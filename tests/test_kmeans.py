@@ -158,3 +158,10 @@ def test_kmeans_bad_data_and_unfitted():
         km.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="n_samples=3 should be >= n_clusters=4"):
         kmeans_plusplus(X[:3], 4)
+
+
+def test_kmeans_too_few_weighted_samples():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    w = np.r_[np.ones(2), np.zeros(18)]
+    with pytest.raises(ValueError, match=r"Only 2 samples have non-zero weight.*n_clusters=3"):
+        KMeans(3).fit(X, sample_weight=w)

@@ -14,6 +14,8 @@ from gmm_from_scratch import (
     DegenerateCovarianceError,
     GaussianMixture,
     NotFittedError,
+    load_old_faithful,
+    standardize,
 )
 
 
@@ -262,3 +264,23 @@ def test_no_convergence_warning_when_converged(X):
         gmm = GaussianMixture(3, max_iter=500, random_state=0).fit(X)
     assert gmm.converged_
     assert gmm.n_iter_ < 500
+
+
+# --------------------------------------------------------------------------- datasets
+def test_old_faithful_is_r_faithful():
+    X = load_old_faithful()
+    assert X.shape == (272, 2)
+    # R's datasets::faithful, first and last rows, and its column means.
+    np.testing.assert_allclose(X[0], [3.6, 79.0])
+    np.testing.assert_allclose(X[-1], [4.467, 74.0])
+    np.testing.assert_allclose(X.mean(axis=0), [3.487783, 70.897059], atol=1e-6)
+    Z = load_old_faithful(standardize_columns=True)
+    np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-14)
+    np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(Z, standardize(X))
+
+
+def test_standardize_rejects_constant_columns():
+    X = np.column_stack([np.arange(5.0), np.full(5, 2.0)])
+    with pytest.raises(ValueError, match=r"column\(s\) \[1\] are constant"):
+        standardize(X)
