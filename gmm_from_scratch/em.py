@@ -18,14 +18,15 @@ How the pass is made fast (chapter 13)
   runs along a long contiguous axis and the work goes to a handful of large matrix products
   (BLAS) instead of a Python loop over components.
 * ``full``: one product ``[X - c, 1] @ [U_1 ... U_K; -(mu_k - c) U_k]`` gives
-  ``y_nk = (x_n - mu_k) U_k`` for all components at once; the scatter of all components is one
-  product of the ``(K d) x rows`` matrix ``r_nk (x_n - mu_k)`` with the block.
+  ``y_nk = (x_n - mu_k) U_k`` for all components at once (the linear form: no cancellation).
 * ``tied``, ``diag``, ``spherical``: the distances come from the expanded square
   ``|a|^2 - 2 a.b + |b|^2`` evaluated as matrix products, *about a centre* ``c`` near the
   data, together with a bound on its rounding error for every entry; the few entries whose
-  bound is not small compared with the distance itself are recomputed directly. The scatter is
-  expanded the same way, except for components far from ``c`` relative to their width, which
-  are accumulated directly.
+  bound is not small compared with the distance itself are recomputed directly.
+* The scatter of all components is one product of the ``(K d) x rows`` matrix
+  ``r_nk (x_n - c)`` with the block, corrected to the shift ``c_k`` afterwards (eq. 13.2). That
+  expansion loses about ``eps (|c_k - c| / sigma_k)^2``, so components farther than
+  ``sqrt(DIRECT_SCATTER_RATIO)`` standard deviations from ``c`` are accumulated directly.
 
 Numerical care
 --------------
@@ -166,8 +167,8 @@ class _LogDensity:
             Y = np.matmul(
                 self.A, X1T, out=None if work is None else work[: K * d * b].reshape(K * d, b)
             )
-            np.multiply(Y, Y, out=Y)
-            return Y.reshape(K, d, b).sum(axis=1)
+            Y3 = Y.reshape(K, d, b)
+            return np.einsum("kdb,kdb->kb", Y3, Y3)
         if ct == "tied":
             Yt = Xc @ self.P  # (b, d)
             A = np.einsum("nd,nd->n", Yt, Yt)[None, :]
@@ -403,12 +404,13 @@ def _direct_scatter_mask(
     Without precisions (an M-step from given responsibilities), all of them are.
     """
     K = shift_c.shape[0]
-    if covariance_type == "full":
-        return np.zeros(K, dtype=bool)
     if precisions_cholesky is None:
         return np.ones(K, dtype=bool)
     P = precisions_cholesky
-    if covariance_type == "tied":
+    if covariance_type == "full":
+        ratio = np.einsum("kd,kde->ke", shift_c, P)
+        ratio = np.einsum("ke,ke->k", ratio, ratio)
+    elif covariance_type == "tied":
         ratio = np.einsum("kd,kd->k", shift_c @ P, shift_c @ P)
     elif covariance_type == "diag":
         ratio = np.max((shift_c * P) ** 2, axis=1)
@@ -429,7 +431,8 @@ class _Accumulator:
         self.nk = np.zeros(K)
         self.sx = np.zeros((K, d))  # sum r (x - c)
         if covariance_type == "full":
-            self.T = np.zeros((K * d, d))  # sum r (x - c_k)(x - c)^T, stacked
+            self.T = np.zeros((K * d, d))  # expanded: sum r (x - c)(x - c)^T, stacked
+            self.S_direct = np.zeros((K, d, d))  # direct: sum r (x - c_k)(x - c_k)^T
         elif covariance_type == "tied":
             self.G = np.zeros((d, d))  # sum (sum over expanded k of r) (x - c)(x - c)^T
             self.S_direct = np.zeros((d, d))
@@ -446,12 +449,14 @@ class _Accumulator:
         self.sx += rT @ Xc
         ct = self.covariance_type
         if ct == "full":
-            D = np.subtract(
-                XcT[None], self.sc[:, :, None],
-                out=None if work is None else work[: K * d * b].reshape(K, d, b),
-            )  # fmt: skip
-            D *= rT[:, None, :]
-            self.T += D.reshape(K * d, b) @ Xc
+            if self.direct_idx.size < K:
+                # One product for all components: rows k d + i hold r_nk (x_n - c)_i.
+                out = None if work is None else work[: K * d * b].reshape(K, d, b)
+                W = np.multiply(XcT[None], rT[:, None, :], out=out)
+                self.T += W.reshape(K * d, b) @ Xc
+            for k in self.direct_idx:
+                D = Xc - self.sc[k]
+                self.S_direct[k] += (D.T * rT[k]) @ D
         elif ct == "tied":
             g = rT[~self.direct].sum(axis=0)
             self.G += (XcT * g) @ Xc
@@ -473,7 +478,12 @@ class _Accumulator:
         ct = self.covariance_type
         if ct == "full":
             K, d = sc.shape
-            scatter = self.T.reshape(K, d, d) - sum_x[:, :, None] * sc[:, None, :]
+            outer = sx[:, :, None] * sc[:, None, :]
+            scatter = (
+                self.T.reshape(K, d, d) - outer - outer.transpose(0, 2, 1)
+                + nk[:, None, None] * sc[:, :, None] * sc[:, None, :]
+            )  # fmt: skip
+            scatter[self.direct] = self.S_direct[self.direct]
         elif ct == "tied":
             e = ~self.direct
             outer = sx[e].T @ sc[e]
