@@ -331,3 +331,38 @@ def test_max_iter_zero_keeps_the_initial_parameters(data, ct):
     assert gmm.n_iter_ == 0 and gmm.lower_bounds_ == []
     np.testing.assert_array_equal(gmm.means_, gmm.history_.means[0])
     assert np.all(np.isfinite(gmm.score_samples(X)))
+
+
+# ------------------------------------------------------- far points, blocks, memmap
+def test_far_away_points_have_finite_scores_and_valid_responsibilities(data, covariance_type):
+    X = data[0]
+    gmm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    far = np.vstack([X[:5] + 300.0, X[:5] - 1e4, [[1e5, -1e5]]])
+    log_joint = _scipy_log_joint(gmm, far)
+    ref = special.logsumexp(log_joint, axis=1)
+    ours = gmm.score_samples(far)
+    assert np.all(np.isfinite(ours)) and np.all(ours < -1000)  # exp() underflows to 0
+    np.testing.assert_allclose(ours, ref, rtol=1e-10)
+    resp = gmm.predict_proba(far)
+    assert not np.isnan(resp).any()
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(resp, np.exp(log_joint - ref[:, None]), atol=1e-8)
+
+
+def test_block_size_and_memmap_do_not_change_the_fit(data, covariance_type, tmp_path):
+    X = data[0]
+    kwargs = dict(covariance_type=covariance_type, random_state=0, tol=1e-6)
+    a = GaussianMixture(3, **kwargs).fit(X)
+    b = GaussianMixture(3, block_size=17, **kwargs).fit(X)
+    path = tmp_path / "X.dat"
+    mm = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
+    mm[:] = X
+    mm.flush()
+    c = GaussianMixture(3, block_size=50, **kwargs).fit(np.memmap(path, dtype=np.float64,
+                                                                  mode="r", shape=X.shape))
+    for other in (b, c):
+        assert other.n_iter_ == a.n_iter_
+        np.testing.assert_allclose(other.means_, a.means_, rtol=1e-10)
+        np.testing.assert_allclose(other.covariances_, a.covariances_, rtol=1e-10)
+        np.testing.assert_allclose(other.lower_bounds_, a.lower_bounds_, rtol=1e-12)
+        np.testing.assert_allclose(other.score_samples(X), a.score_samples(X), rtol=1e-12)
