@@ -41,6 +41,9 @@ def _make(problem):
     X = np.vstack(
         [rng.multivariate_normal(c, random_spd(rng, d, cond=5.0), n_per) for c in centres]
     )
+    # On a grid of 2**-24, so that X + 1e6 is exact (ulp(1e6) = 2**-33): the shift test then
+    # measures the package's rounding, not that of the shifted data.
+    X = np.round(X * 2.0**24) / 2.0**24
     idx = rng.choice(X.shape[0], size=K, replace=False)
     S = np.cov(X.T, bias=True).reshape(d, d) / K + 1e-3 * np.eye(d)
     P = np.linalg.inv(S)
@@ -134,6 +137,7 @@ def test_translating_by_1e6_moves_only_the_means(problem):
     np.testing.assert_allclose(b.weights_, a.weights_, rtol=1e-7, atol=1e-10)
     scale = np.abs(a.covariances_).max()
     np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=0, atol=1e-7 * scale)
+    assert np.array_equal((X + 1e6) - 1e6, X)
     # The means at 1e6 cannot be stored closer than ~6e-11, so each E-step differs by
     # ~eps 1e6 / sigma ~ 1e-10; where EM leaves a saddle (a sudden jump of the likelihood)
     # such differences grow for a few iterations: 1.3e-9 was seen (seed=2, d=3, K=2, tied).
