@@ -12,7 +12,8 @@ the pages need into ``_assets_offline/offline/``. ``_config.yml`` then
   script paths with ``_static/``, hence the ``..``).
 
 ``widgets-config.js``, written here, tells require.js where the widget modules live, so that the
-HTML manager finds its fonts next to its own script instead of on a CDN.
+HTML manager finds its fonts next to its own script instead of on a CDN, and lets the manager's
+MathJax 2 calls (``MathJax.Hub.Queue``) reach MathJax 3.
 
 Usage: ``python tools/offline_assets.py`` from the repository root (after ``npm ci``).
 """
@@ -43,6 +44,31 @@ WIDGETS_CONFIG_JS = """\
   var paths = {};
   %s.forEach(function (name) { paths[name] = bundle; });
   window.requirejs.config({ paths: paths });
+
+  // The widget manager typesets labels with MathJax 2's API (MathJax.Hub.Queue); the book
+  // loads MathJax 3. Translate, once MathJax 3 has replaced its configuration object
+  // (MathJax's script is deferred, so it has run by DOMContentLoaded).
+  function typesetLater(element) {
+    var mj = window.MathJax;
+    if (!mj || !mj.typesetPromise) { return; }
+    var ready = (mj.startup && mj.startup.promise) || Promise.resolve();
+    ready.then(function () { return mj.typesetPromise([element]); })
+      .catch(function (err) { console.warn("MathJax could not typeset a widget label", err); });
+  }
+  function shimMathJax2() {
+    var mj = window.MathJax;
+    if (mj && !mj.Hub) {
+      mj.Hub = {
+        Queue: function () {
+          Array.prototype.forEach.call(arguments, function (job) {
+            if (Array.isArray(job) && job[0] === "Typeset" && job[2]) { typesetLater(job[2]); }
+          });
+        },
+      };
+    }
+  }
+  shimMathJax2();
+  document.addEventListener("DOMContentLoaded", shimMathJax2);
 })();
 """
 
