@@ -58,13 +58,15 @@ __all__ = [
     "em_pass",
     "estimate_log_gaussian_prob",
     "estimate_parameters",
+    "check_streamed",
+    "init_sample",
     "is_streamed",
     "iter_blocks",
     "m_step",
 ]
 
 #: Target size in bytes of the largest temporary, ``(components, features, rows)``, per block.
-BLOCK_BYTES = 1 << 21
+BLOCK_BYTES = 1 << 20
 
 #: Largest accepted rounding error of an expanded squared distance, relative to ``1 + distance``.
 EXPANSION_RTOL = 1e-11
@@ -103,14 +105,57 @@ def is_streamed(X: Any) -> bool:
     )
 
 
+def check_streamed(X: Any, min_samples: int = 1) -> Any:
+    """Check the shape and dtype of a streamed array without reading it.
+
+    Its values are checked for NaN and infinity block by block as EM reads them.
+    """
+    n, d = (int(v) for v in X.shape)
+    if not (np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.bool_)):
+        raise ValueError(f"X must contain numbers, got an array of dtype {X.dtype}.")
+    if np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError("X must be real-valued, got complex numbers.")
+    if n < max(1, min_samples) or d == 0:
+        raise ValueError(
+            f"X has shape {(n, d)}, but at least {max(1, min_samples)} sample(s) and one "
+            "feature are needed."
+        )
+    return X
+
+
+#: Initialization of a streamed array reads at most this many rows.
+INIT_MAX_ROWS = 100_000
+
+
+def init_sample(
+    X: Any,
+    sample_weight: np.ndarray | None,
+    rng: np.random.Generator,
+    max_rows: int = INIT_MAX_ROWS,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows to initialize from: all of an in-memory array, a random subset of a streamed one.
+
+    k-means and the initial M-step need the rows in memory; for data streamed from disk they
+    see at most ``max_rows`` rows, drawn without replacement and read in increasing order.
+    """
+    if not is_streamed(X) or X.shape[0] <= max_rows:
+        Xs = X if not is_streamed(X) else check_finite_block(_materialize(X[:]))
+        return Xs, sample_weight
+    idx = np.sort(rng.choice(X.shape[0], size=max_rows, replace=False))
+    Xs = check_finite_block(_materialize(X[idx]))
+    return Xs, None if sample_weight is None else sample_weight[idx]
+
+
+def _materialize(block: Any) -> Any:
+    return block.compute() if hasattr(block, "compute") else block
+
+
 def _read_block(X: Any, rows: slice) -> np.ndarray:
     """Rows of ``X`` as a float64 NumPy array (checked for NaN/inf when read from a stream)."""
     Xb = X[rows]
     if type(Xb) is np.ndarray and Xb.dtype == np.float64 and not is_streamed(X):
         return Xb
-    if hasattr(Xb, "compute"):  # a lazy (Dask) block
-        Xb = Xb.compute()
-    return check_finite_block(Xb)
+    return check_finite_block(_materialize(Xb))
 
 
 def _centre(means: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -33,7 +33,15 @@ from .covariance import (
     precisions_cholesky_from_precisions,
     precisions_from_cholesky,
 )
-from .em import e_step, em_pass, estimate_parameters, m_step
+from .em import (
+    check_streamed,
+    e_step,
+    em_pass,
+    estimate_parameters,
+    init_sample,
+    is_streamed,
+    m_step,
+)
 from .history import EMHistory
 from .kmeans import KMeans, kmeans_plusplus
 
@@ -140,6 +148,9 @@ class GaussianMixture:
         self.record_history = record_history
         self.block_size = block_size
 
+    #: One EM pass (E-step and sufficient statistics); :mod:`.scale` swaps in a Dask version.
+    _em_pass = staticmethod(em_pass)
+
     # ------------------------------------------------------------------ parameters
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor parameters, as scikit-learn's ``get_params``."""
@@ -180,7 +191,9 @@ class GaussianMixture:
         if self.block_size is not None:
             check_positive_int(self.block_size, "block_size")
         if self.init_params not in INIT_METHODS:
-            raise ValueError(f"init_params must be one of {INIT_METHODS}, got {self.init_params!r}.")
+            raise ValueError(
+                f"init_params must be one of {INIT_METHODS}, got {self.init_params!r}."
+            )
         if self.weights_init is not None:
             w = np.asarray(self.weights_init, dtype=np.float64)
             if w.shape != (K,):
@@ -192,9 +205,7 @@ class GaussianMixture:
         if self.means_init is not None:
             m = np.asarray(self.means_init, dtype=np.float64)
             if m.shape != (K, n_features):
-                raise ValueError(
-                    f"means_init must have shape ({K}, {n_features}), got {m.shape}."
-                )
+                raise ValueError(f"means_init must have shape ({K}, {n_features}), got {m.shape}.")
             if not np.isfinite(m).all():
                 raise ValueError("means_init contains NaN or infinite values.")
         if self.precisions_init is not None:
@@ -220,13 +231,25 @@ class GaussianMixture:
         self._fit(X, sample_weight)
         return self
 
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
+        """One step of online (stepwise) EM on a mini-batch of rows (chapter 13).
+
+        The running sufficient statistics move towards the batch's by a step
+        ``eta_t = (t + t0)^-kappa`` and the parameters are re-estimated from them; see
+        :func:`gmm_from_scratch.online.partial_fit` for the schedule and how to change it.
+        The first call initializes the parameters from its batch (or from ``*_init``).
+        """
+        from .online import partial_fit
+
+        return partial_fit(self, X, sample_weight=sample_weight)
+
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit, then return the most probable component of each row."""
         X = self._fit(X, sample_weight)
         return self.predict(X)
 
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
-        X = check_array(X, min_samples=2)
+        X = check_streamed(X, 2) if is_streamed(X) else check_array(X, min_samples=2)
         n, d = X.shape
         self._check_parameters(d)
         sw = check_sample_weight(sample_weight, n)
@@ -279,6 +302,7 @@ class GaussianMixture:
 
     def _initial_parameters(self, X: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator):
         """Initial responsibilities by ``init_params``, then one M-step; user inits override."""
+        X, sw = init_sample(X, sw, rng)  # a streamed X: a random subset of its rows
         n, _ = X.shape
         K = self.n_components
         need = self.weights_init is None or self.means_init is None or self.precisions_init is None
@@ -324,7 +348,7 @@ class GaussianMixture:
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            stats, resp = em_pass(
+            stats, resp = self._em_pass(
                 X, weights, means, prec_chol, self.covariance_type, sw,
                 self.block_size, keep_responsibilities=history is not None,
             )  # fmt: skip
