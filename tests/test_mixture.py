@@ -16,7 +16,13 @@ from gmm_from_scratch import (
     GaussianMixture,
     n_parameters,
 )
-from gmm_from_scratch.em import estimate_parameters
+from gmm_from_scratch.em import (
+    SufficientStatistics,
+    accumulate_statistics,
+    em_pass,
+    estimate_parameters,
+    m_step,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +50,9 @@ def _scipy_log_joint(gmm, X):
 
 def _hand_m_step(X, resp, covariance_type, reg_covar):
     """Eqs. 5.4-5.6 and 9.1-9.4 written out with numpy, centred about the new means."""
-    n, d = X.shape
+    d = X.shape[1]
     nk = resp.sum(axis=0)
+    n = nk.sum()  # the number of rows, or the total weight when resp carries sample weights
     weights = nk / n
     means = resp.T @ X / nk[:, None]
     covs = np.stack(
@@ -366,3 +373,53 @@ def test_block_size_and_memmap_do_not_change_the_fit(data, covariance_type, tmp_
         np.testing.assert_allclose(other.covariances_, a.covariances_, rtol=1e-10)
         np.testing.assert_allclose(other.lower_bounds_, a.lower_bounds_, rtol=1e-12)
         np.testing.assert_allclose(other.score_samples(X), a.score_samples(X), rtol=1e-12)
+
+
+# ------------------------------------------------ the EM functions with sample weights
+def test_weighted_m_step_functions_match_the_hand_formulas(covariance_type):
+    rng = np.random.default_rng(5)
+    X = blobs(5, n_per=50, d=3, K=3)[0] + 100.0
+    n = X.shape[0]
+    resp = rng.dirichlet(np.ones(3), size=n)
+    w = rng.uniform(0.0, 3.0, size=n)
+    w[::7] = 0.0
+    reg = 1e-4
+    expected = _hand_m_step(X, resp * w[:, None], covariance_type, reg)
+
+    def check(got):
+        for g, e in zip(got, expected, strict=True):
+            np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-13)
+
+    check(estimate_parameters(X, resp, covariance_type, reg, sample_weight=w))
+    check(estimate_parameters(X, resp, covariance_type, reg, sample_weight=w, block_size=31))
+    # Two blocks accumulated about an arbitrary shift, then one M-step (eqs. 13.1, 13.2).
+    stats = SufficientStatistics.zeros(expected[1] + rng.normal(size=(3, 3)), covariance_type)
+    for rows in (slice(0, 61), slice(61, n)):
+        accumulate_statistics(stats, X[rows], resp[rows], covariance_type, w[rows])
+    np.testing.assert_allclose(stats.nk, (resp * w[:, None]).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stats.total_weight, w.sum(), rtol=1e-12)
+    check(m_step(stats, covariance_type, reg))
+    # Integer weights are repeated rows.
+    wi = rng.integers(0, 4, size=n)
+    rep = estimate_parameters(np.repeat(X, wi, axis=0), np.repeat(resp, wi, axis=0),
+                              covariance_type, reg)
+    got = estimate_parameters(X, resp, covariance_type, reg, sample_weight=wi.astype(float))
+    for g, e in zip(got, rep, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-13)
+
+
+def test_weighted_em_pass_is_an_e_step_then_statistics(data, covariance_type):
+    X = data[0]
+    gmm = GaussianMixture(3, covariance_type=covariance_type, max_iter=3, random_state=0)
+    _quiet_fit(gmm, X)
+    w = np.random.default_rng(0).uniform(0.0, 2.0, size=X.shape[0])
+    stats, resp = em_pass(X, gmm.weights_, gmm.means_, gmm.precisions_cholesky_,
+                          covariance_type, sample_weight=w, keep_responsibilities=True)
+    log_joint = _scipy_log_joint(gmm, X)
+    log_norm = special.logsumexp(log_joint, axis=1)
+    ref_resp = np.exp(log_joint - log_norm[:, None])
+    np.testing.assert_allclose(resp, ref_resp, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(stats.mean_log_likelihood, w @ log_norm / w.sum(), rtol=1e-11)
+    expected = _hand_m_step(X, ref_resp * w[:, None], covariance_type, gmm.reg_covar)
+    for g, e in zip(m_step(stats, covariance_type, gmm.reg_covar), expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-8, atol=1e-12)
