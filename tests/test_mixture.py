@@ -423,3 +423,22 @@ def test_weighted_em_pass_is_an_e_step_then_statistics(data, covariance_type):
     expected = _hand_m_step(X, ref_resp * w[:, None], covariance_type, gmm.reg_covar)
     for g, e in zip(m_step(stats, covariance_type, gmm.reg_covar), expected, strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-8, atol=1e-12)
+
+
+def test_sample_weight_semantics_for_every_covariance_type(data, covariance_type):
+    """Deterministic companion of the hypothesis properties: each type, one fixed data set."""
+    X = data[0]
+    rng = np.random.default_rng(11)
+    g = GaussianMixture(3, covariance_type=covariance_type, max_iter=2, random_state=0)
+    _quiet_fit(g, X)
+    start = dict(weights_init=g.weights_, means_init=g.means_, precisions_init=g.precisions_)
+    kwargs = dict(covariance_type=covariance_type, max_iter=15, tol=0.0, **start)
+    w = rng.integers(0, 4, size=X.shape[0])
+    rep = _quiet_fit(GaussianMixture(3, **kwargs), np.repeat(X, w, axis=0))
+    wtd = _quiet_fit(GaussianMixture(3, **kwargs), X, sample_weight=w.astype(float))
+    out = _quiet_fit(GaussianMixture(3, **kwargs), X[w > 0], sample_weight=w[w > 0])
+    for other in (wtd, out):
+        np.testing.assert_allclose(other.weights_, rep.weights_, rtol=1e-10)
+        np.testing.assert_allclose(other.means_, rep.means_, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(other.covariances_, rep.covariances_, rtol=1e-10)
+        np.testing.assert_allclose(other.lower_bounds_, rep.lower_bounds_, rtol=1e-12)
