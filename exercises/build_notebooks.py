@@ -129,7 +129,12 @@ def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
 
 
 # ============================================================================ the exercises
-SETUP = "import numpy as np\n\nfrom gmm_from_scratch.exercises import check\n"
+def setup(third_party: str = "", package: str = "") -> str:
+    """The imports cell, sorted as ruff (isort) wants it."""
+    lines = ["import numpy as np"] + ([third_party] if third_party else [])
+    lines += ["", *([package] if package else []), "from gmm_from_scratch.exercises import check"]
+    return "\n".join(lines) + "\n"
+
 
 CHAPTERS: list[Chapter] = []
 
@@ -139,7 +144,7 @@ CHAPTERS.append(Chapter(
 In {chapter} we derived the maximum-likelihood estimates of a Gaussian's mean and standard
 deviation. Here you write them, and the log-likelihood they maximize, yourself.
 """,
-    SETUP,
+    setup(),
     [
         Exercise(
             "ch01.log_likelihood_1d", "The log-likelihood of 1-D data",
@@ -195,7 +200,7 @@ CHAPTERS.append(Chapter(
 {chapter} evaluated the multivariate Gaussian's log-density through a Cholesky factor instead
 of an inverse and a determinant. Now you write that function.
 """,
-    SETUP + "from scipy import linalg\n",
+    setup("from scipy import linalg"),
     [
         Exercise(
             "ch02.log_pdf", "The log-density via a Cholesky factor",
@@ -235,7 +240,7 @@ CHAPTERS.append(Chapter(
 {chapter} introduced Lloyd's algorithm, which alternates an assignment step and an update step.
 Here you write one full iteration.
 """,
-    SETUP,
+    setup(),
     [
         Exercise(
             "ch03.lloyd_step", "One iteration of Lloyd's algorithm",
@@ -273,7 +278,7 @@ CHAPTERS.append(Chapter(
 {chapter} told the mixture's generative story (pick a component, then draw from it) and
 inverted it with Bayes' rule. You now write both directions.
 """,
-    SETUP + "from gmm_from_scratch import log_pdf\n",
+    setup(package="from gmm_from_scratch import log_pdf"),
     [
         Exercise(
             "ch04.sample_mixture", "Sampling from a mixture",
@@ -337,7 +342,7 @@ CHAPTERS.append(Chapter(
 {chapter} derived the two halves of an EM iteration. You write both: the E-step in log space,
 and the M-step for full covariances.
 """,
-    SETUP + "from gmm_from_scratch import log_pdf, logsumexp\n",
+    setup(package="from gmm_from_scratch import log_pdf, logsumexp"),
     [
         Exercise(
             "ch05.e_step", "The E-step in log space",
@@ -404,7 +409,7 @@ CHAPTERS.append(Chapter(
 {chapter} showed that EM maximizes a lower bound, the ELBO, and that the log-likelihood never
 decreases. You compute the bound, and write the test that every EM run must pass.
 """,
-    SETUP + "from scipy.special import xlogy\n\nfrom gmm_from_scratch import log_pdf\n",
+    setup("from scipy.special import xlogy", "from gmm_from_scratch import log_pdf"),
     [
         Exercise(
             "ch06.elbo", "The evidence lower bound",
@@ -458,7 +463,7 @@ CHAPTERS.append(Chapter(
 {chapter} showed how densities underflow and how the log-sum-exp trick avoids it. Write the
 trick yourself.
 """,
-    SETUP,
+    setup(),
     [
         Exercise(
             "ch07.logsumexp", "log-sum-exp",
@@ -494,7 +499,7 @@ CHAPTERS.append(Chapter(
 {chapter} showed that EM finds a local optimum that depends on where it starts. You write
 k-means++ seeding, and the "best of several runs" rule.
 """,
-    SETUP + "from gmm_from_scratch import GaussianMixture\n",
+    setup(package="from gmm_from_scratch import GaussianMixture"),
     [
         Exercise(
             "ch08.kmeans_plusplus", "k-means++ seeding",
@@ -558,7 +563,7 @@ CHAPTERS.append(Chapter(
 {chapter} compared four ways to constrain the covariances. The M-step changes only in how it
 estimates them: write all four.
 """,
-    SETUP,
+    setup(),
     [
         Exercise(
             "ch09.m_step_covariances", "The M-step for every covariance type",
@@ -607,7 +612,7 @@ CHAPTERS.append(Chapter(
 {chapter} traded fit against complexity with information criteria. You count the parameters and
 compute BIC and AIC.
 """,
-    SETUP + "from gmm_from_scratch import GaussianMixture\n",
+    setup(),
     [
         Exercise(
             "ch10.n_free_parameters", "Counting free parameters",
@@ -660,7 +665,7 @@ CHAPTERS.append(Chapter(
 {chapter} explained why two fits can number the same clusters differently. Undo the
 renumbering yourself.
 """,
-    SETUP + "from scipy.optimize import linear_sum_assignment\n",
+    setup("from scipy.optimize import linear_sum_assignment"),
     [
         Exercise(
             "ch11.align_to_reference", "Aligning component labels",
@@ -697,7 +702,7 @@ CHAPTERS.append(Chapter(
 {chapter} used a fitted mixture as a density model to find anomalies: points the model finds
 unlikely. You set the threshold and flag the points.
 """,
-    SETUP + "from gmm_from_scratch import GaussianMixture\n",
+    setup(),
     [
         Exercise(
             "ch12.anomaly_threshold", "A threshold at a quantile",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dis
 import json
 import linecache
 import re
@@ -116,9 +117,10 @@ _INVERSE_DET = (
     (scipy.linalg, "det", "scipy.linalg.det"),
 )
 _INVERSE_HINT = (
-    "Never form Σ⁻¹ or det Σ explicitly: factor Σ = L Lᵀ with scipy.linalg.cholesky(Σ, "
-    "lower=True), solve L z = (x − μ) with scipy.linalg.solve_triangular (then the Mahalanobis "
-    "distance is |z|²), and use log det Σ = 2 Σᵢ log Lᵢᵢ (eqs. 2.3 and 7.3)."
+    "Never form Σ⁻¹ or det Σ explicitly: take the Cholesky factor Σ = L Lᵀ "
+    "(scipy.linalg.cholesky(Σ, lower=True)), solve L z = (x − μ) with "
+    "scipy.linalg.solve_triangular (then the Mahalanobis distance is |z|²), and use "
+    "log det Σ = 2 Σᵢ log Lᵢᵢ (eqs. 2.3 and 7.3)."
 )
 
 
@@ -135,7 +137,9 @@ def _package_function(qualname: str) -> tuple[tuple[Any, str, str], ...]:
 
 
 def _code_names(code: Any) -> set[str]:
-    names = set(code.co_names)
+    """Global names a function (and the functions nested in it) loads."""
+    names = {ins.argval for ins in dis.get_instructions(code)
+             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
     for const in code.co_consts:
         if hasattr(const, "co_names"):
             names |= _code_names(const)
