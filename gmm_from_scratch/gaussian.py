@@ -42,7 +42,8 @@ def log_pdf_1d(x: np.ndarray | float, mean: float, std: float) -> np.ndarray:
     Returns
     -------
     ndarray
-        :math:`-\\tfrac12\\log(2\\pi) - \\log\\sigma - \\tfrac12((x-\\mu)/\\sigma)^2`, same shape as ``x``.
+        :math:`-\\tfrac12\\log(2\\pi) - \\log\\sigma - \\tfrac12((x-\\mu)/\\sigma)^2`,
+        same shape as ``x``.
 
     Examples
     --------
@@ -58,8 +59,8 @@ def log_pdf_1d(x: np.ndarray | float, mean: float, std: float) -> np.ndarray:
 
 
 def log_likelihood_1d(x: np.ndarray, mean: float, std: float) -> float:
-    """Total log-likelihood :math:`\\sum_n \\log \\mathcal N(x_n \\mid \\mu, \\sigma^2)` (eq. 1.2)."""
-    x = check_array(x, name="x", allow_1d=True).ravel()
+    """Log-likelihood :math:`\\sum_n \\log \\mathcal N(x_n \\mid \\mu, \\sigma^2)` (eq. 1.2)."""
+    x = _check_1d(x)
     return float(np.sum(log_pdf_1d(x, mean, std)))
 
 
@@ -82,11 +83,22 @@ def fit_gaussian_1d(x: np.ndarray) -> tuple[float, float]:
     >>> fit_gaussian_1d([1.0, 2.0, 3.0])
     (2.0, 0.816496580927726)
     """
-    x = check_array(x, name="x", allow_1d=True).ravel()
+    x = _check_1d(x)
     mean = float(np.mean(x))
     # Centre first: the two-pass form does not lose digits when |mean| >> std.
     std = float(np.sqrt(np.mean((x - mean) ** 2)))
     return mean, std
+
+
+def _check_1d(x: np.ndarray) -> np.ndarray:
+    """1-D data as a flat float array: shape (n,) or (n, 1), never several columns pooled."""
+    x = check_array(x, name="x", allow_1d=True)
+    if x.ndim == 2 and x.shape[1] != 1:
+        raise ValueError(
+            f"x must be 1-D data of shape (n_samples,) or (n_samples, 1), got shape {x.shape}: "
+            "pass one column at a time."
+        )
+    return x.ravel()
 
 
 def precision_cholesky(covariance: np.ndarray) -> np.ndarray:
@@ -118,7 +130,7 @@ def precision_cholesky(covariance: np.ndarray) -> np.ndarray:
 
 
 def mahalanobis(X: np.ndarray, mean: np.ndarray, covariance: np.ndarray) -> np.ndarray:
-    """Mahalanobis distance :math:`\\sqrt{(x-\\mu)^T\\Sigma^{-1}(x-\\mu)}` of each row of X (eq. 2.2)."""
+    """Mahalanobis distance :math:`\\sqrt{(x-\\mu)^T\\Sigma^{-1}(x-\\mu)}` of each row (eq. 2.2)."""
     X, mean, U = _check_gaussian(X, mean, covariance)
     y = (X - mean) @ U
     return np.sqrt(np.einsum("ij,ij->i", y, y))
@@ -142,7 +154,7 @@ def log_pdf(X: np.ndarray, mean: np.ndarray, covariance: np.ndarray) -> np.ndarr
     --------
     >>> X = np.array([[0.0, 0.0], [1.0, -1.0]])
     >>> np.round(log_pdf(X, np.zeros(2), [[2.0, 0.5], [0.5, 1.0]]), 6)
-    array([-2.171046, -3.599617])
+    array([-2.117685, -3.260542])
     """
     X, mean, U = _check_gaussian(X, mean, covariance)
     y = (X - mean) @ U

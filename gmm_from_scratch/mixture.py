@@ -107,8 +107,8 @@ class GaussianMixture:
     >>> rng = np.random.default_rng(0)
     >>> X = np.vstack([rng.normal(-3, 1, (200, 2)), rng.normal(3, 1, (200, 2))])
     >>> gmm = GaussianMixture(n_components=2, random_state=0).fit(X)
-    >>> np.round(np.sort(gmm.means_[:, 0]), 1)
-    array([-3., 3.])
+    >>> np.round(np.sort(gmm.means_[:, 0]), 1)  # the two blobs' centres, -3 and 3
+    array([-3.1,  3. ])
     """
 
     def __init__(

@@ -245,3 +245,16 @@ def test_n_parameters_matches_sklearn(covariance_type, K, d):
     sk = SkGaussianMixture(K, covariance_type=covariance_type)
     sk.means_ = np.zeros((K, d))
     assert n_parameters(K, d, covariance_type) == sk._n_parameters()
+
+
+def test_1d_functions_accept_a_column_and_reject_several():
+    x = np.array([1.0, 2.0, 4.0])
+    assert fit_gaussian_1d(x[:, None]) == fit_gaussian_1d(x)
+    np.testing.assert_allclose(log_likelihood_1d(x[:, None], 0.0, 1.0),
+                               stats.norm.logpdf(x).sum())
+    with pytest.raises(ValueError, match=r"shape \(n_samples,\) or \(n_samples, 1\).*\(3, 2\)"):
+        fit_gaussian_1d(np.column_stack([x, x]))
+    with pytest.raises(ValueError, match="one column at a time"):
+        log_likelihood_1d(np.column_stack([x, x]), 0.0, 1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        fit_gaussian_1d([1.0, np.nan])

@@ -284,3 +284,19 @@ def test_standardize_rejects_constant_columns():
     X = np.column_stack([np.arange(5.0), np.full(5, 2.0)])
     with pytest.raises(ValueError, match=r"column\(s\) \[1\] are constant"):
         standardize(X)
+
+
+# ------------------------------------------------------------------ docstring examples
+@pytest.mark.parametrize(
+    "module",
+    ["_validation", "alignment", "covariance", "datasets", "em", "gaussian", "history", "kmeans",
+     "logspace", "mixture"],
+)
+def test_docstring_examples_are_true(module):
+    """Every ``>>>`` example in the core modules prints what the code really gives."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"gmm_from_scratch.{module}")
+    result = doctest.testmod(mod, extraglobs={"np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} docstring example(s) of {module} are wrong"
