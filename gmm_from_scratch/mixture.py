@@ -45,7 +45,7 @@ from .em import (
 from .history import EMHistory
 from .kmeans import KMeans, kmeans_plusplus
 
-__all__ = ["INIT_METHODS", "GaussianMixture"]
+__all__ = ["INIT_METHODS", "GaussianMixture", "initial_responsibilities"]
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 
@@ -308,20 +308,7 @@ class GaussianMixture:
         need = self.weights_init is None or self.means_init is None or self.precisions_init is None
         cov = None
         if need:
-            resp = np.zeros((n, K))
-            if self.init_params == "kmeans":
-                labels = KMeans(K, n_init=1, random_state=rng).fit(X, sample_weight=sw).labels_
-                resp[np.arange(n), labels] = 1.0
-            elif self.init_params == "k-means++":
-                _, idx = kmeans_plusplus(X, K, rng, sample_weight=sw)
-                resp[idx, np.arange(K)] = 1.0
-            elif self.init_params == "random":
-                resp = rng.uniform(size=(n, K))
-                resp /= resp.sum(axis=1, keepdims=True)
-            else:  # random_from_data
-                p = None if sw is None else (sw > 0) / np.count_nonzero(sw)
-                idx = rng.choice(n, size=K, replace=False, p=p)
-                resp[idx, np.arange(K)] = 1.0
+            resp = initial_responsibilities(X, K, self.init_params, rng, sw)
             weights, means, cov = estimate_parameters(
                 X, resp, self.covariance_type, self.reg_covar, sw, self.block_size
             )
@@ -458,6 +445,40 @@ class GaussianMixture:
             parts.append(self.means_[k] + z)
         y = np.repeat(np.arange(self.n_components), counts)
         return np.vstack(parts), y
+
+
+def initial_responsibilities(
+    X: np.ndarray,
+    n_components: int,
+    init_params: str,
+    rng: np.random.Generator,
+    sample_weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """Initial responsibilities, shape ``(n_samples, n_components)``, by ``init_params`` (ch. 8).
+
+    ``'kmeans'``: one-hot k-means labels; ``'k-means++'``: one-hot at the k-means++ seeds;
+    ``'random'``: uniform random rows normalized to sum to one; ``'random_from_data'``:
+    one-hot at ``n_components`` distinct random rows. Shared by every mixture estimator.
+    """
+    n = X.shape[0]
+    K, sw = n_components, sample_weight
+    resp = np.zeros((n, K))
+    if init_params == "kmeans":
+        labels = KMeans(K, n_init=1, random_state=rng).fit(X, sample_weight=sw).labels_
+        resp[np.arange(n), labels] = 1.0
+    elif init_params == "k-means++":
+        _, idx = kmeans_plusplus(X, K, rng, sample_weight=sw)
+        resp[idx, np.arange(K)] = 1.0
+    elif init_params == "random":
+        resp = rng.uniform(size=(n, K))
+        resp /= resp.sum(axis=1, keepdims=True)
+    elif init_params == "random_from_data":
+        p = None if sw is None else (sw > 0) / np.count_nonzero(sw)
+        idx = rng.choice(n, size=K, replace=False, p=p)
+        resp[idx, np.arange(K)] = 1.0
+    else:
+        raise ValueError(f"init_params must be one of {INIT_METHODS}, got {init_params!r}.")
+    return resp
 
 
 def _check_nonnegative(value: Any, name: str) -> float:
