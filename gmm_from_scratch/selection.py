@@ -95,7 +95,19 @@ class SelectionResult:
     estimators_: dict[tuple[int, str], GaussianMixture] = field(repr=False, default_factory=dict)
 
     def column(self, name: str, covariance_type: str | None = None) -> np.ndarray:
-        """One column of the table as an array, optionally only for one covariance type."""
+        """One column of the table as an array, optionally only for one covariance type.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`COLUMNS`, e.g. ``'bic'`` or ``'heldout_mean'``.
+        covariance_type : str, optional
+            Keep only the rows of this covariance type (in the order they were fitted).
+
+        Returns
+        -------
+        ndarray
+        """
         if name not in COLUMNS:
             raise ValueError(f"Unknown column {name!r}; the columns are {COLUMNS}.")
         rows = [
@@ -108,7 +120,13 @@ class SelectionResult:
         return np.array([r[name] for r in rows])
 
     def to_pandas(self):
-        """The table as a :class:`pandas.DataFrame` (pandas is imported only here)."""
+        """The table as a :class:`pandas.DataFrame` (pandas is imported only here).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per fitted pair, with the columns of :data:`COLUMNS`.
+        """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - pandas is in the book extra
@@ -432,7 +450,7 @@ def _check_range(n_components_range: Iterable[int], n_samples: int) -> list[int]
         ) from None
     if not ks:
         raise ValueError("n_components_range is empty: give at least one number of components.")
-    out = []
+    out: list[int] = []
     for k in ks:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"Every n_components must be an integer >= 1, got {k!r}.")
