@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab venv clean chromium
+.PHONY: book test lab venv clean chromium student
 
 venv: $(STAMP)
 
@@ -41,12 +41,22 @@ book: $(STAMP) $(ASSETS)
 test: $(STAMP) $(ASSETS) chromium
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg exercises/solutions
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg exercises/ch*.ipynb
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python -m pytest tests/browser
+
+# The student edition: the same book without the exercises' solutions (sphinx-exercise's
+# hide_solutions), and the exercise notebooks without their solution cells, in _build_student/.
+student: $(STAMP) $(ASSETS)
+	$(BIN)/python exercises/student_config.py _config.yml _build_student/_config.yml
+	$(BIN)/jupyter-book build . --config _build_student/_config.yml --path-output _build_student -W -n --keep-going
+	$(BIN)/jupyter nbconvert --to notebook --TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=solution --output-dir _build_student/notebooks exercises/ch*.ipynb
+	@echo "Open _build_student/_build/html/index.html; hand out _build_student/notebooks/"
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
 	$(BIN)/jupyter lab
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis _assets_offline test-artifacts
+	rm -rf _build .pytest_cache .hypothesis _assets_offline test-artifacts _build_student
