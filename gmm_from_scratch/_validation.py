@@ -120,9 +120,9 @@ def _non_finite_message(arr: np.ndarray, name: str) -> str:
         parts.append(f"{n_nan} NaN value(s)")
     if n_inf:
         parts.append(f"{n_inf} infinite value(s)")
-    first = np.argwhere(~np.isfinite(arr))[0]
+    first = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
     return (
-        f"{name} contains {' and '.join(parts)} (the first at index {tuple(int(i) for i in first)}). "
+        f"{name} contains {' and '.join(parts)} (the first at index {first}). "
         "Remove or impute them before fitting."
     )
 
@@ -182,7 +182,7 @@ def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
 
 
 def check_random_state(random_state: Any) -> np.random.Generator:
-    """Turn ``None``, an int, a :class:`numpy.random.Generator` or a ``RandomState`` into a Generator.
+    """Turn ``None``, an int, a numpy ``Generator`` or a ``RandomState`` into a Generator.
 
     A Generator is returned unchanged, so that successive calls share its stream.
     """
@@ -193,5 +193,6 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(2**31 - 1))
     raise ValueError(
-        f"random_state must be None, an int, a numpy Generator or RandomState, got {random_state!r}."
+        "random_state must be None, an int, a numpy Generator or RandomState, "
+        f"got {random_state!r}."
     )
