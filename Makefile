@@ -39,7 +39,10 @@ book: $(STAMP) $(ASSETS)
 
 # Each step is one line so that every part of the suite is visible here.
 test: $(STAMP) $(ASSETS) chromium
+	$(BIN)/ruff check gmm_from_scratch tests benchmarks tools
+	$(BIN)/mypy gmm_from_scratch
 	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest --doctest-modules gmm_from_scratch
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg exercises/solutions
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg exercises/ch*.ipynb
