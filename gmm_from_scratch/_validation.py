@@ -66,6 +66,7 @@ def check_array(
         If the array is not numeric, has the wrong number of dimensions, too few rows,
         the wrong number of columns, or contains NaN or infinity.
     """
+    arr: np.ndarray
     if isinstance(X, np.memmap):
         arr = X
     else:
@@ -186,8 +187,10 @@ def check_random_state(random_state: Any) -> np.random.Generator:
 
     A Generator is returned unchanged, so that successive calls share its stream.
     """
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return np.random.default_rng(random_state)
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, numbers.Integral):
+        return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

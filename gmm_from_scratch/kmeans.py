@@ -8,6 +8,7 @@ initialize one.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -147,7 +148,7 @@ class KMeans:
         check_positive_int(self.n_clusters, "n_clusters")
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.max_iter, "max_iter")
-        if not (np.isscalar(self.tol) and self.tol >= 0):
+        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
             raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
         if isinstance(self.init, str):
             if self.init not in ("k-means++", "random"):

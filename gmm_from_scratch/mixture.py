@@ -111,6 +111,25 @@ class GaussianMixture:
     array([-3.1,  3. ])
     """
 
+    # Fitted attributes, declared for the type checker only: no class-level values, so that
+    # ``hasattr(gmm, "means_")`` still tells whether the model has been fitted.
+    weights_: np.ndarray
+    means_: np.ndarray
+    covariances_: np.ndarray
+    precisions_: np.ndarray
+    precisions_cholesky_: np.ndarray
+    converged_: bool
+    n_iter_: int
+    lower_bound_: float
+    lower_bounds_: list[float]
+    n_features_in_: int
+    history_: EMHistory | None
+    # State of online EM, set by gmm_from_scratch.online.partial_fit.
+    step_size: Any
+    online_log_likelihoods_: list[float]
+    _online_stats: Any
+    _online_means: np.ndarray | None
+
     def __init__(
         self,
         n_components: int = 1,
@@ -482,7 +501,11 @@ def initial_responsibilities(
 
 
 def _check_nonnegative(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not np.isfinite(float(value))
+    ):
         raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
     if value < 0:
         raise ValueError(f"{name} must be non-negative, got {value}.")

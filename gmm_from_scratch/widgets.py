@@ -127,14 +127,16 @@ class EMExplorer:
             self._show()
             return
         self.gmm = gmm
-        self.drawer = EMFrameDrawer(X, gmm.history_)
-        n_iter = gmm.history_.n_iter
+        history = gmm.history_
+        assert history is not None  # record_history=True
+        self.drawer = EMFrameDrawer(X, history)
+        n_iter = history.n_iter
         note = " (stopped at max_iter before converging)" if caught else ""
         smallest = float(np.min(_variances(gmm)))
         collapse = (f" Smallest variance {smallest:.2e}: a component is collapsing."
                     if smallest < 1e-3 else "")
         self.status.value = (f"EM ran {n_iter} iterations{note}; final mean log-likelihood "
-                             f"{gmm.history_.log_likelihood[-1]:.4f}.{collapse}")
+                             f"{history.log_likelihood[-1]:.4f}.{collapse}")
         slider = self.controls["iteration"]
         with slider.hold_trait_notifications():
             slider.max = n_iter
