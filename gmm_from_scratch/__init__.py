@@ -10,12 +10,14 @@ The numerical core imports only NumPy and SciPy. Each module is the summary of a
 - :mod:`.mixture`: the :class:`GaussianMixture` estimator.
 - :mod:`.selection` (chapter 10): choosing the number of components (AIC, BIC, held-out).
 - :mod:`.alignment` (chapter 11): label switching.
+- :mod:`.bayesian` (chapter 14): variational Bayesian mixtures.
 
 Plotting (:mod:`.plotting`) sits at the edge and is imported separately.
 """
 
 from ._validation import ConvergenceWarning, NotFittedError
 from .alignment import align_components, align_labels, permute_mixture
+from .bayesian import BayesianGaussianMixture
 from .covariance import COVARIANCE_TYPES, DegenerateCovarianceError, n_parameters
 from .datasets import load_old_faithful, standardize
 from .em import SufficientStatistics, e_step, em_pass, estimate_log_gaussian_prob, m_step
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 __all__ = [
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "BayesianGaussianMixture",
     "ConvergenceWarning",
     "DegenerateCovarianceError",
     "EMHistory",
