@@ -79,7 +79,7 @@ HOW_TO = """\
    case, or that everything passed. Until you start, it says "not implemented yet".
 4. From a terminal, `pytest exercises/ -m {marker}` checks every exercise of this notebook.
 
-The solutions are in the dropdowns below each exercise (try first!).
+In the book, a solution follows each exercise in a dropdown: try first!
 :::
 """
 
@@ -337,7 +337,7 @@ inverted it with Bayes' rule. You now write both directions.
 ))
 
 CHAPTERS.append(Chapter(
-    "ch05_em_algorithm", 5, "EM: the E-step and M-step", "05_em_algorithm.ipynb",
+    "ch05_em_algorithm", 5, "The E-step and the M-step", "05_em_algorithm.ipynb",
     """
 {chapter} derived the two halves of an EM iteration. You write both: the E-step in log space,
 and the M-step for full covariances.

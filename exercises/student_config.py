@@ -20,6 +20,13 @@ def main(source: str, target: str) -> None:
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["hide_solutions"] = True
     config["title"] = f"{config.get('title', 'The book')} (student edition)"
+    # The downloadable sources (.ipynb / .md) and the launch buttons (Binder, Colab: the
+    # repository's notebooks) would hand out the solutions: leave them out of this edition.
+    sphinx_config["html_copy_source"] = False
+    config["sphinx"]["recursive_update"] = True
+    sphinx_config.setdefault("html_theme_options", {})["use_download_button"] = False
+    launch = config.setdefault("launch_buttons", {})
+    launch.update(binderhub_url="", colab_url="", jupyterhub_url="", thebe=False)
     config.setdefault("exclude_patterns", []).append("_build_student")
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     Path(target).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),

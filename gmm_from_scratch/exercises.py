@@ -186,8 +186,10 @@ def _fmt(x: Any) -> str:
     if isinstance(x, (float, np.floating)):
         return f"{float(x):.6g}"
     if isinstance(x, np.ndarray):
+        if x.dtype.kind == "f" and np.all(np.isfinite(x)) and np.all(x == np.round(x)):
+            x = x.astype(np.int64)
         with np.printoptions(precision=4, suppress=True, threshold=20):
-            return np.array2string(x, separator=", ")
+            return " ".join(np.array2string(x, separator=", ").split())
     return repr(x)
 
 
@@ -299,9 +301,10 @@ class _Runner:
         if bad.any():
             i = tuple(np.argwhere(bad)[0])
             kind = "NaN" if np.isnan(got[i]) else _fmt(float(got[i]))
+            others = int(bad.sum()) - 1
+            more = f" ({others} other entries are not finite either)" if others > 0 else ""
             self.fail(
-                f"{what}{_idx(i)} is {kind}, but it should be {_fmt(float(want[i]))} "
-                f"({int(bad.sum())} non-finite entries in all).",
+                f"{what}{_idx(i)} is {kind}, but it should be {_fmt(float(want[i]))}{more}.",
                 _diagnose(got, mistakes) or nan_hint or _NAN_HINT,
             )
         mismatch = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
@@ -318,9 +321,11 @@ class _Runner:
         return got
 
     def tuple_of(self, got: Any, n: int, names: str) -> tuple:
-        if not isinstance(got, (tuple, list)) or len(got) != n:
+        sequence = isinstance(got, (tuple, list)) or (isinstance(got, np.ndarray)
+                                                        and got.ndim >= 1)
+        if not sequence or len(got) != n:
             got_desc = (f"a {type(got).__name__} of length {len(got)}"
-                        if isinstance(got, (tuple, list)) else f"a {type(got).__name__}")
+                        if sequence else f"a {type(got).__name__}")
             self.fail(f"your function should return {n} values ({names}), but it returned "
                       f"{got_desc}.", f"End your function with `return {names}`.")
         return tuple(got)
@@ -434,23 +439,24 @@ def _ch01_fit(r: _Runner) -> None:
         xa = np.asarray(x, float)
         n = xa.size
 
-        def mistakes(got_std=None, xa=xa, n=n, want=want):
+        def std_mistakes(xa=xa, n=n, want=want):
             m, s = want
-            out = [("You swapped the two return values: return mean, std.", (s, m))]
+            out = [("You returned the variance; the exercise asks for the standard deviation "
+                    "(its square root).", s**2),
+                   ("E[x²] − E[x]² loses all its digits when the mean is large compared with "
+                    "the spread: subtract the mean first, then average the squares.",
+                    np.sqrt(abs(np.mean(xa**2) - np.mean(xa) ** 2)))]
             if n > 1:
-                out.append(("You divided by n − 1. The maximum-likelihood variance divides by "
-                            "n (eq. 1.4); n − 1 gives the unbiased estimate, which is not the "
-                            "MLE.", (m, s * np.sqrt(n / (n - 1)))))
-            out.append(("You returned the variance; the exercise asks for the standard "
-                        "deviation (its square root).", (m, s**2)))
-            out.append(("E[x²] − E[x]² loses all its digits when the mean is large compared "
-                        "with the spread: subtract the mean first, then average the squares.",
-                        (m, np.sqrt(abs(np.mean(xa**2) - np.mean(xa) ** 2)))))
+                out.insert(0, ("You divided by n − 1. The maximum-likelihood variance divides by "
+                               "n (eq. 1.4); n − 1 gives the unbiased estimate, which is not the "
+                               "MLE.", s * np.sqrt(n / (n - 1))))
             return out
 
         pair = r.array(got, "(mean, std)", (2,))
-        r.close(pair[0], want[0], "the mean", rtol=1e-10)
-        r.close(pair, np.array(want), "(mean, std)", rtol=1e-7, mistakes=mistakes,
+        r.close(pair[0], want[0], "the mean", rtol=1e-10,
+                mistakes=lambda want=want: [("You swapped the two return values: return "
+                                             "mean, std.", want[1])])
+        r.close(pair[1], want[1], "the standard deviation", rtol=1e-7, mistakes=std_mistakes,
                 nan_hint="With a single point, n − 1 = 0: the MLE divides by n (eq. 1.4).")
 
 
