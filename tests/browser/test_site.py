@@ -101,6 +101,28 @@ def visible_text_outside_code(page) -> str:
     )
 
 
+PHONE_WIDTH = 390
+
+
+def assert_fits_phone(page, path: str) -> None:
+    """No sideways scrolling of the page; no figure shrunk below 60% of its natural width.
+
+    Below 60% a figure drawn with ``use_book_style()`` has unreadable labels; on phones
+    ``_static/book.css`` lets wide figures, equations and code scroll inside their own box.
+    """
+    width = page.evaluate("window.innerWidth")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= width + 1, f"{path}: at {width}px the page is {page_width}px wide"
+    shrunk = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article img'))
+            .filter(img => img.naturalWidth > 0 && img.offsetParent !== null &&
+                    img.getBoundingClientRect().width < 0.6 * img.naturalWidth)
+            .map(img => `${img.src} (${img.naturalWidth}px shown at `
+                        + `${Math.round(img.getBoundingClientRect().width)}px)`)"""
+    )
+    assert not shrunk, f"{path}: figures too small to read at {width}px: {shrunk}"
+
+
 def pages_containing(marker: str) -> list[str]:
     return [
         path
@@ -131,6 +153,10 @@ def test_every_toc_page_loads_offline_with_math_and_images(watched_page, base_ur
     leftover = RAW_TEX.findall(visible_text_outside_code(page))
     assert not leftover, f"{path}: raw LaTeX visible in the text: {sorted(set(leftover))}"
 
+    # At a phone's width the page must not scroll sideways and figures must stay readable.
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    page.wait_for_timeout(200)
+    assert_fits_phone(page, path)
     problems.assert_clean()
 
 
@@ -358,13 +384,7 @@ def test_screenshots(browser, base_url, artifacts, width):
             # Open the solutions so that their rendering is in the picture too.
             for title in page.locator("div.solution.dropdown > .admonition-title").all():
                 title.click()
+            page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(artifacts / f"{name}_{width}px.png"), full_page=True)
-            # At phone width no figure may be wider than the screen.
-            too_wide = page.evaluate(
-                "w => Array.from(document.querySelectorAll('article img'))"
-                ".filter(img => img.getBoundingClientRect().width > w + 1).map(img => img.src)",
-                width,
-            )
-            assert not too_wide, f"{path}: images wider than a {width}px screen: {too_wide}"
     finally:
         context.close()
