@@ -7,7 +7,7 @@ The numerical core imports only NumPy and SciPy. Each module is the summary of a
 - :mod:`.em` (chapters 5, 7, 13): E-step, sufficient statistics, M-step.
 - :mod:`.logspace` (chapter 7): log-sum-exp.
 - :mod:`.covariance` (chapter 9): the four covariance types.
-- :mod:`.mixture`: the :class:`GaussianMixture` estimator.
+- :mod:`.mixture`: the :class:`.GaussianMixture` estimator.
 - :mod:`.selection` (chapter 10): choosing the number of components (AIC, BIC, held-out).
 - :mod:`.alignment` (chapter 11): label switching.
 - :mod:`.bayesian` (chapter 14): variational Bayesian mixtures.

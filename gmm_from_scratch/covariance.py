@@ -3,7 +3,7 @@
 Shapes, for ``K`` components in ``d`` dimensions:
 
 =============  =====================  ==========================================
-type           covariances_           meaning
+type           ``covariances_``       meaning
 =============  =====================  ==========================================
 ``full``       ``(K, d, d)``          each component has its own matrix
 ``tied``       ``(d, d)``             all components share one matrix

@@ -123,7 +123,7 @@ def dask_em_pass(
 
 
 class DaskGaussianMixture(GaussianMixture):
-    """:class:`~gmm_from_scratch.GaussianMixture` whose EM passes run on Dask.
+    """:class:`~gmm_from_scratch.mixture.GaussianMixture` whose EM passes run on Dask.
 
     Same parameters, attributes and results (from the same start) as the in-memory
     estimator. ``fit`` takes a ``dask.array``; each EM iteration is one map-reduce over its

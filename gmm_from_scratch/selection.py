@@ -11,7 +11,7 @@ choose ``K`` by itself. Three criteria penalize or test that growth:
 
 :func:`select_n_components` fits every ``(K, covariance type)`` pair and returns a
 :class:`SelectionResult` whose ``table`` has one row per pair. The AIC and BIC come from
-:meth:`GaussianMixture.aic` and :meth:`GaussianMixture.bic`: one implementation of each formula.
+:meth:`.GaussianMixture.aic` and :meth:`.GaussianMixture.bic`: one implementation of each formula.
 This module imports only NumPy (and tqdm, lazily and only if installed, for a progress bar).
 """
 
@@ -46,7 +46,7 @@ __all__ = [
 #: The criteria :func:`select_n_components` can choose by.
 CRITERIA = ("bic", "aic", "heldout")
 
-#: Columns of :attr:`SelectionResult.table`, in order.
+#: Columns of ``SelectionResult.table``, in order.
 COLUMNS = (
     "n_components",
     "covariance_type",
@@ -222,7 +222,7 @@ def heldout_log_likelihood(
     """Mean log-likelihood per held-out row, for each fold of a shuffled K-fold split.
 
     For each fold the mixture is fitted on the other folds and scored, with
-    :meth:`GaussianMixture.score`, on the rows it did not see: an estimate of
+    :meth:`.GaussianMixture.score`, on the rows it did not see: an estimate of
     ``E[log p(x)]`` for new data from the same source. Unlike the training log-likelihood it
     falls again once extra components start fitting noise.
 
@@ -237,7 +237,7 @@ def heldout_log_likelihood(
     random_state : None, int or numpy Generator
         Seeds both the split and every fit.
     **gmm_params
-        Passed to :class:`GaussianMixture` (e.g. ``max_iter``, ``tol``, ``reg_covar``).
+        Passed to :class:`.GaussianMixture` (e.g. ``max_iter``, ``tol``, ``reg_covar``).
 
     Returns
     -------
@@ -300,7 +300,7 @@ def select_n_components(
         Show a tqdm progress bar. ``None``: show one only when tqdm is installed and the
         search runs for more than 3 seconds. ``True`` without tqdm falls back to printing.
     **gmm_params
-        Passed to every :class:`GaussianMixture` (e.g. ``max_iter``, ``tol``, ``reg_covar``,
+        Passed to every :class:`.GaussianMixture` (e.g. ``max_iter``, ``tol``, ``reg_covar``,
         ``init_params``).
 
     Returns
@@ -315,9 +315,9 @@ def select_n_components(
 
     Notes
     -----
-    A fit whose covariance becomes singular (:class:`DegenerateCovarianceError`) is recorded
+    A fit whose covariance becomes singular (:class:`.DegenerateCovarianceError`) is recorded
     with NaN scores and skipped; fits that stop at ``max_iter`` are flagged in the
-    ``converged`` column and summarized in one :class:`ConvergenceWarning`.
+    ``converged`` column and summarized in one :class:`.ConvergenceWarning`.
 
     Examples
     --------
