@@ -1,4 +1,4 @@
-"""Draw the title page's figure, ``images/old_faithful_em.png``, with the book's own package.
+"""Draw the title page's figure, ``images/old_faithful_em.png``, and the site's icon.
 
 EM on the (standardised) Old Faithful eruptions, started from a poor guess as in Bishop's
 figure 9.8: the left panel is the starting point, the right panel the fitted mixture with every
@@ -21,6 +21,27 @@ from gmm_from_scratch import GaussianMixture, load_old_faithful  # noqa: E402
 from gmm_from_scratch.plotting import plot_mixture, use_book_style  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "images" / "old_faithful_em.png"
+FAVICON = OUT.parent / "favicon.png"
+
+
+def draw_favicon() -> None:
+    """Two overlapping Gaussian ellipses in the book's first two colours, 64 x 64 pixels."""
+    from gmm_from_scratch.plotting import component_colors, covariance_ellipse
+
+    fig = plt.figure(figsize=(0.64, 0.64), dpi=100, layout="none")
+    ax = fig.add_axes((0, 0, 1, 1))
+    blue, orange = component_colors(2)
+    for mean, cov, color in [
+        (np.array([-0.45, -0.35]), np.array([[0.35, 0.22], [0.22, 0.35]]), blue),
+        (np.array([0.45, 0.4]), np.array([[0.3, -0.05], [-0.05, 0.25]]), orange),
+    ]:
+        ax.add_patch(covariance_ellipse(mean, cov, 1.6, facecolor=color, edgecolor=color,
+                                        fill=True, alpha=0.85, linewidth=1))
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_axis_off()
+    fig.savefig(FAVICON, transparent=True)
+    plt.close(fig)
 
 
 def main() -> None:
@@ -55,7 +76,10 @@ def main() -> None:
     fig.suptitle("EM fits a two-component Gaussian mixture to Old Faithful")
     OUT.parent.mkdir(exist_ok=True)
     fig.savefig(OUT, dpi=100)
+    plt.close(fig)
     print(f"wrote {OUT.relative_to(OUT.parent.parent)} ({history.n_iter} iterations)")
+    draw_favicon()
+    print(f"wrote {FAVICON.relative_to(OUT.parent.parent)}")
 
 
 if __name__ == "__main__":

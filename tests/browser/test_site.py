@@ -79,6 +79,8 @@ def load(page, base_url: str, path: str) -> None:
                 new Promise(resolve => { img.onload = img.onerror = resolve; })));
         }"""
     )
+    # Late requests (fonts, widget modules, the icon) fail the test too: let them happen.
+    page.wait_for_load_state("networkidle")
 
 
 def broken_images(page) -> list[str]:
