@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Target size in bytes of the largest temporary, ``(components, features, rows)``, per block.
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 22
 
 #: Largest accepted rounding error of an expanded squared distance, relative to ``1 + distance``.
 EXPANSION_RTOL = 1e-11

@@ -321,12 +321,12 @@ class GaussianMixture:
 
     def _initial_parameters(self, X: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator):
         """Initial responsibilities by ``init_params``, then one M-step; user inits override."""
-        X, sw = init_sample(X, sw, rng)  # a streamed X: a random subset of its rows
-        n, _ = X.shape
         K = self.n_components
         need = self.weights_init is None or self.means_init is None or self.precisions_init is None
         cov = None
         if need:
+            X, sw = init_sample(X, sw, rng)  # a streamed X: a random subset of its rows
+            n, _ = X.shape
             resp = initial_responsibilities(X, K, self.init_params, rng, sw)
             weights, means, cov = estimate_parameters(
                 X, resp, self.covariance_type, self.reg_covar, sw, self.block_size

@@ -1,0 +1,394 @@
+"""EM speed and memory: gmm_from_scratch against scikit-learn, in one run.
+
+For every point of a grid (n samples, d features, K components, covariance type) both
+implementations start from the same parameters (``weights_init``, ``means_init``,
+``precisions_init``) and run a fixed number of EM iterations (``tol=0``); the script checks that
+they land on the same parameters (max relative difference <= 1e-8) and prints
+
+* the median wall-clock time of one EM iteration for each, and their ratio,
+* the achieved matrix-product rate of our iteration, as a fraction of the machine's rate
+  measured in the same run with a large ``np.dot``,
+* peak memory during ``fit`` of each, measured in separate child processes
+  (``ru_maxrss``; the data are created before the fit, in blocks, so the peak is the fit's),
+* an exact out-of-core fit: a data file larger than the address space (``RLIMIT_AS``) allowed
+  to the process that fits it, streamed block by block, with the same answer as in memory.
+
+Run (from the repository root)::
+
+    .venv/bin/python benchmarks/bench_em.py           # full grid, ~10 minutes
+    .venv/bin/python benchmarks/bench_em.py --quick   # small grid, ~1 minute
+    .venv/bin/python benchmarks/bench_em.py --large   # also n = 10^7 (needs ~12 GB, slow)
+
+On machines where ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` are set (see the README), unset
+both for this command only: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python ...``.
+Timings depend on the machine and on its load; the script prints the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import numpy as np  # noqa: E402
+
+RTOL = 1e-8
+TYPES = ("full", "tied", "diag", "spherical")
+
+
+# --------------------------------------------------------------------------- data and start
+def make_data(n: int, d: int, K: int, seed: int = 0) -> np.ndarray:
+    """K correlated Gaussian blobs, written block by block (no n-sized temporaries)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=3.0, size=(K, d))
+    factors = 0.6 * np.eye(d) + rng.normal(scale=0.3 / np.sqrt(d), size=(K, d, d))
+    X = np.empty((n, d))
+    for start in range(0, n, 65536):
+        m = min(65536, n - start)
+        z = rng.integers(K, size=m)
+        eps = rng.standard_normal((m, d))
+        X[start : start + m] = centres[z] + np.einsum("nd,nde->ne", eps, factors[z])
+    return X
+
+
+def common_start(X: np.ndarray, K: int, covariance_type: str, seed: int = 1) -> dict:
+    """Uniform weights, K random rows as means, the data's covariance for every component."""
+    rng = np.random.default_rng(seed)
+    n, d = X.shape
+    sub = X[rng.choice(n, size=min(n, 20000), replace=False)]
+    means = X[np.sort(rng.choice(n, size=K, replace=False))]
+    cov = np.cov(sub, rowvar=False) + 1e-6 * np.eye(d)
+    prec = np.linalg.inv(cov)
+    prec = 0.5 * (prec + prec.T)
+    precisions = {
+        "full": np.repeat(prec[None], K, axis=0),
+        "tied": prec,
+        "diag": np.repeat(1.0 / np.diag(cov)[None], K, axis=0),
+        "spherical": np.full(K, 1.0 / np.mean(np.diag(cov))),
+    }[covariance_type]
+    return {"weights_init": np.full(K, 1.0 / K), "means_init": means, "precisions_init": precisions}
+
+
+def matmul_flops(n: int, d: int, K: int, covariance_type: str) -> float:
+    """Matrix-product flops of one of our EM iterations (E-step + statistics)."""
+    return {
+        "full": 2 * n * (d + 1) * K * d + 2 * n * K * d * d + 2 * n * K * d,
+        "tied": 2 * n * d * d + 2 * n * d * K + 2 * n * d * d + 2 * n * K * d,
+        "diag": 4 * n * d * K + 4 * n * K * d,
+        "spherical": 2 * n * d * K + 4 * n * K * d,
+    }[covariance_type]
+
+
+def machine_matmul_rate(size: int = 4000, repeats: int = 3) -> float:
+    a = np.random.default_rng(0).standard_normal((size, size))
+    np.dot(a, a)
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.dot(a, a)
+        best = min(best, time.perf_counter() - t)
+    return 2 * size**3 / best
+
+
+# ----------------------------------------------------------------------------- the two fits
+def fit_sklearn(X, K, covariance_type, start, n_iter):
+    """Fit scikit-learn; return the model and the wall-clock time of each EM iteration."""
+    from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+    sk = SkGaussianMixture(
+        K, covariance_type=covariance_type, tol=0.0, max_iter=n_iter,
+        init_params="random_from_data", random_state=0, **start,
+    )  # fmt: skip
+    starts: list[float] = []
+    e_step = sk._e_step
+
+    def timed_e_step(*args, **kwargs):  # every iteration starts with an E-step (+1 at the end)
+        starts.append(time.perf_counter())
+        return e_step(*args, **kwargs)
+
+    sk._e_step = timed_e_step
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk.fit(X)
+    return sk, np.diff(starts)
+
+
+def fit_ours(X, K, covariance_type, start, n_iter):
+    """Fit gmm_from_scratch; return the model and the wall-clock time of each EM iteration."""
+    from gmm_from_scratch import GaussianMixture
+
+    gm = GaussianMixture(K, covariance_type=covariance_type, tol=0.0, max_iter=n_iter, **start)
+    starts: list[float] = []
+    em_pass = GaussianMixture._em_pass
+
+    def timed_pass(*args, **kwargs):
+        starts.append(time.perf_counter())
+        return em_pass(*args, **kwargs)
+
+    gm._em_pass = timed_pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.fit(X)
+    starts.append(time.perf_counter())
+    return gm, np.diff(starts)
+
+
+def max_relative_difference(ours, ref) -> float:
+    worst = 0.0
+    for name in ("weights_", "means_", "covariances_", "lower_bound_"):
+        a, b = np.asarray(getattr(ours, name)), np.asarray(getattr(ref, name))
+        scale = np.maximum(np.abs(b), 1e-12 * np.abs(b).max())
+        worst = max(worst, float(np.max(np.abs(a - b) / scale)))
+    return worst
+
+
+def iterations_for(n, d, K):
+    work = n * K * (d + 2) ** 2
+    return int(np.clip(2e9 / work, 3, 5))
+
+
+def run_point(n, d, K, covariance_type, rate):
+    X = make_data(n, d, K)
+    start = common_start(X, K, covariance_type)
+    n_iter = iterations_for(n, d, K)
+    ours, t_ours = fit_ours(X, K, covariance_type, start, n_iter)
+    sk, t_sk = fit_sklearn(X, K, covariance_type, start, n_iter)
+    t_o, t_s = float(np.median(t_ours)), float(np.median(t_sk))
+    flops = matmul_flops(n, d, K, covariance_type)
+    return {
+        "n": n, "d": d, "K": K, "type": covariance_type, "iters": n_iter,
+        "sklearn_s": t_s, "ours_s": t_o, "speedup": t_s / t_o,
+        "gflops": flops / t_o / 1e9, "frac_matmul": flops / t_o / rate,
+        "max_rel_diff": max_relative_difference(ours, sk),
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------------- peak memory
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_rss_bytes() -> int:
+    """VmHWM: this process's peak resident memory (ru_maxrss would include the parent's)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def memory_child(impl, n, d, K, covariance_type):
+    X = make_data(n, d, K)
+    start = common_start(X, K, covariance_type)
+    import sklearn.mixture  # noqa: F401  (imported by both, so the baselines match)
+
+    import gmm_from_scratch  # noqa: F401
+
+    before = _rss_bytes()
+    fit = fit_ours if impl == "ours" else fit_sklearn
+    fit(X, K, covariance_type, start, 2)
+    peak = _peak_rss_bytes()
+    print(json.dumps({"data": X.nbytes, "before": before, "peak": peak}))
+
+
+def measure_memory(impl, n, d, K, covariance_type):
+    cmd = [
+        sys.executable,
+        __file__,
+        "--memory-child",
+        impl,
+        str(n),
+        str(d),
+        str(K),
+        covariance_type,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ out-of-core (chunked)
+def chunked_child(path, d, K, covariance_type, start_file, limit):
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from rowfile import RowFile
+
+    from gmm_from_scratch import GaussianMixture
+
+    start = dict(np.load(start_file))
+    X = RowFile(path, d)
+    try:
+        np.empty(X.shape)  # the whole file does not fit in this process
+        fits_whole = True
+    except MemoryError:
+        fits_whole = False
+    t = time.perf_counter()
+    gm = GaussianMixture(K, covariance_type=covariance_type, tol=0.0, max_iter=3, **start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.fit(X)
+    elapsed = time.perf_counter() - t
+    np.savez(start_file + ".out.npz", weights=gm.weights_, means=gm.means_, cov=gm.covariances_)
+    peak = _peak_rss_bytes()
+    print(json.dumps({"peak": peak, "seconds": elapsed, "fits_whole": fits_whole}))
+
+
+def run_chunked(n, d, K, covariance_type="full", limit=640 * 2**20):
+    from rowfile import RowFile
+
+    from gmm_from_scratch import GaussianMixture
+
+    X = make_data(n, d, K)
+    start = common_start(X, K, covariance_type)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "data.f64")
+        RowFile.write(path, (X[i : i + 65536] for i in range(0, n, 65536)))
+        start_file = os.path.join(tmp, "start.npz")
+        np.savez(start_file, **start)
+        cmd = [sys.executable, __file__, "--chunked-child", path, str(d), str(K),
+               covariance_type, start_file, str(limit)]  # fmt: skip
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError(res.stderr)
+        info = json.loads(res.stdout.strip().splitlines()[-1])
+        streamed = np.load(start_file + ".out.npz")
+        gm = GaussianMixture(K, covariance_type=covariance_type, tol=0.0, max_iter=3, **start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gm.fit(X)
+        diff = max(
+            float(np.max(np.abs(streamed["means"] - gm.means_) / np.abs(gm.means_).max())),
+            float(
+                np.max(np.abs(streamed["cov"] - gm.covariances_) / np.abs(gm.covariances_).max())
+            ),
+        )
+    info.update(file_bytes=X.nbytes, limit=limit, max_rel_diff=diff)
+    return info
+
+
+# ------------------------------------------------------------------------------- driver
+def grid(quick: bool, large: bool):
+    if quick:
+        sizes = [(10_000, 16, 16), (100_000, 16, 16), (100_000, 2, 2), (100_000, 64, 4)]
+    else:
+        sizes = [(10_000, 16, 16), (100_000, 16, 16), (1_000_000, 16, 16),
+                 (100_000, 2, 16), (100_000, 64, 16), (100_000, 16, 2), (100_000, 16, 64),
+                 (10_000, 2, 2), (1_000_000, 2, 2)]  # fmt: skip
+    if large:
+        sizes.append((10_000_000, 16, 16))
+    return [(n, d, K, ct) for (n, d, K) in sizes for ct in TYPES]
+
+
+def print_table(rows):
+    head = (
+        f"| {'n':>9} | {'d':>2} | {'K':>2} | {'type':<9} | {'sklearn s/it':>12} | "
+        f"{'ours s/it':>9} | {'speed-up':>8} | {'GFLOP/s':>7} | {'of matmul':>9} | "
+        f"{'max rel diff':>12} |"
+    )
+    print(head)
+    print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
+    for r in rows:
+        _print_row(r)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="small grid (about a minute)")
+    p.add_argument("--large", action="store_true", help="add n = 10^7 (about 12 GB of memory)")
+    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory children")
+    p.add_argument("--no-chunked", action="store_true", help="skip the out-of-core fit")
+    p.add_argument("--json", help="also write the results to this file")
+    p.add_argument(
+        "--blas-threads", type=int, help="limit BLAS threads for both implementations (fair)"
+    )
+    p.add_argument("--memory-child", nargs=5, help=argparse.SUPPRESS)
+    p.add_argument("--chunked-child", nargs=6, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads, user_api="blas")
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)  # for the children
+    if args.memory_child:
+        impl, n, d, K, ct = args.memory_child
+        return memory_child(impl, int(n), int(d), int(K), ct)
+    if args.chunked_child:
+        path, d, K, ct, start_file, limit = args.chunked_child
+        return chunked_child(path, int(d), int(K), ct, start_file, int(limit))
+
+    import sklearn
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{i['internal_api']} {i['version']} {i.get('architecture')} x{i['num_threads']}"
+            for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
+    print(f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, BLAS: {'; '.join(blas)}")
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}")
+    rate = machine_matmul_rate()
+    if args.blas_threads:
+        print(f"BLAS limited to {args.blas_threads} thread(s) for both implementations")
+    print(f"machine matrix-multiply rate (np.dot 4000x4000): {rate / 1e9:.1f} GFLOP/s\n")
+    t0 = time.perf_counter()
+    rows = []
+    print_table([])
+    for n, d, K, ct in grid(args.quick, args.large):
+        row = run_point(n, d, K, ct, rate)
+        rows.append(row)
+        _print_row(row)
+    bad = [r for r in rows if r["max_rel_diff"] > RTOL]
+    slower = [r for r in rows if r["speedup"] < 1]
+    print(f"\nsame answer (<= {RTOL:g} relative): {len(rows) - len(bad)}/{len(rows)}; "
+          f"points where we are slower than scikit-learn: {len(slower)}")  # fmt: skip
+    result = {"rate": rate, "rows": rows}
+    if not args.no_memory:
+        n, d, K = (100_000, 16, 16) if args.quick else (1_000_000, 16, 16)
+        print(f"\npeak memory during fit (n={n:,}, d={d}, K={K}, full; separate processes):")
+        mem = {impl: measure_memory(impl, n, d, K, "full") for impl in ("sklearn", "ours")}
+        for impl, m in mem.items():
+            print(
+                f"  {impl:<8} data {m['data'] / 2**20:7.1f} MiB | process peak "
+                f"{m['peak'] / 2**20:7.1f} MiB | peak above the data-holding process "
+                f"{(m['peak'] - m['before']) / 2**20:7.1f} MiB"
+            )
+        work = {k: v["peak"] - v["before"] for k, v in mem.items()}
+        print(
+            f"  working set, ours / sklearn: {work['ours'] / max(work['sklearn'], 1):.3f}; "
+            f"process peak, ours / sklearn: {mem['ours']['peak'] / mem['sklearn']['peak']:.3f}"
+        )
+        result["memory"] = mem
+    if not args.no_chunked:
+        n = 1 << 22 if args.quick else 1 << 23
+        info = run_chunked(n, 16, 4)
+        print(
+            f"\nout-of-core: a {info['file_bytes'] / 2**20:.0f} MiB file fitted (full, K=4, 3 "
+            f"iterations) in a process limited to {info['limit'] / 2**20:.0f} MiB of address "
+            f"space (whole file fits: {info['fits_whole']}); peak RSS "
+            f"{info['peak'] / 2**20:.0f} MiB, {info['seconds']:.1f} s; max relative difference "
+            f"from the in-memory fit {info['max_rel_diff']:.1e}"
+        )
+        result["chunked"] = info
+    print(f"\ntotal time {time.perf_counter() - t0:.0f} s; load average at end: {os.getloadavg()}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+
+
+def _print_row(r):
+    print(
+        f"| {r['n']:>9,} | {r['d']:>2} | {r['K']:>2} | {r['type']:<9} | "
+        f"{r['sklearn_s']:>12.4f} | {r['ours_s']:>9.4f} | {r['speedup']:>7.1f}x | "
+        f"{r['gflops']:>7.1f} | {r['frac_matmul']:>8.1%} | {r['max_rel_diff']:>12.1e} |",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
