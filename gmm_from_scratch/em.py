@@ -136,8 +136,9 @@ def init_sample(
     """Rows to initialize from: all of an in-memory array, a random subset of a streamed one.
 
     k-means and the initial M-step need the rows in memory; for data streamed from disk they
-    see at most ``max_rows`` rows, drawn without replacement and read in increasing order.
+    see at most ``max_rows`` (default :data:`INIT_MAX_ROWS`) rows, drawn without replacement.
     """
+    max_rows = INIT_MAX_ROWS if max_rows is None else max_rows
     if not is_streamed(X) or X.shape[0] <= max_rows:
         Xs = X if not is_streamed(X) else check_finite_block(_materialize(X[:]))
         return Xs, sample_weight
