@@ -215,27 +215,35 @@ class _LogDensity:
             )
             Y3 = Y.reshape(K, d, b)
             return np.einsum("kdb,kdb->kb", Y3, Y3)
+        # Each branch gives -2 a.b (as a product), |a|^2 + |b|^2 (an outer sum), a scale and
+        # the direct form; spherical works unscaled (sigma^-2 multiplies at the end).
+        scale = None
         if ct == "tied":
             Yt = Xc @ self.P  # (b, d)
-            A = np.einsum("nd,nd->n", Yt, Yt)[None, :]
-            B = self.Mt @ Yt.T
+            maha = self.Mt @ Yt.T
+            AC = np.add.outer(self.C, np.einsum("nd,nd->n", Yt, Yt))
             direct = lambda k: _sq_norms(Yt - self.Mt[k])  # noqa: E731
         elif ct == "diag":
-            A = self.lam @ (XcT * XcT)
-            B = self.lam_m @ XcT
+            maha = self.lam_m @ XcT
+            AC = self.lam @ (XcT * XcT)
+            AC += self.C[:, None]
             direct = lambda k: _sq_norms((Xc - self.mc[k]) * self.P[k])  # noqa: E731
         else:
-            sq = np.einsum("dn,dn->n", XcT, XcT)
-            A = self.lam[:, None] * sq[None, :]
-            B = self.lam[:, None] * (self.mc @ XcT)
-            direct = lambda k: self.lam[k] * _sq_norms(Xc - self.mc[k])  # noqa: E731
-        AC = A + self.C[:, None]
-        maha = AC - 2.0 * B
+            scale = self.lam
+            maha = self.mc @ XcT
+            AC = np.add.outer(self.C / self.lam, np.einsum("dn,dn->n", XcT, XcT))
+            direct = lambda k: _sq_norms(Xc - self.mc[k])  # noqa: E731
+        maha *= -2.0
+        maha += AC
         # Rounding error of the expanded form is at most ~2 (d + 4) eps (A + C); recompute the
         # components where that is not negligible next to the distance itself.
-        flagged = (2 * (d + 4) * _EPS) * AC > EXPANSION_RTOL * (1.0 + np.abs(maha))
+        floor = 1.0 if scale is None else (1.0 / scale)[:, None]
+        AC *= 2 * (d + 4) * _EPS / EXPANSION_RTOL
+        flagged = AC > np.abs(maha) + floor
         for k in np.flatnonzero(flagged.any(axis=1)):
             maha[k] = direct(k)
+        if scale is not None:
+            maha *= scale[:, None]
         np.maximum(maha, 0.0, out=maha)
         return maha
 
