@@ -373,6 +373,10 @@ def _screenshot_targets() -> list[tuple[str, str]]:
     )
     if exercise_pages:
         targets.append(("exercise_page", exercise_pages[0]))
+    notebooks = [p for p, _ in TOC_PAGES if p.startswith("exercises/")]
+    if notebooks:  # the programming exercises of chapter 5 if there are any, else the first
+        chosen = [p for p in notebooks if "ch05" in p] or notebooks
+        targets.append(("exercise_notebook", chosen[0]))
     return targets
 
 
