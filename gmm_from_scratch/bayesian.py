@@ -135,12 +135,20 @@ class VariationalPosterior:
 
 
 # ---------------------------------------------------------------------- the prior
+def _number(value: Any, name: str, kind: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a {kind} number, got {value!r}.")
+    x = float(value)
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be a {kind} number, got {value!r}.")
+    return x
+
+
 def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    if value <= 0:
+    x = _number(value, name, "positive")
+    if x <= 0:
         raise ValueError(f"{name} must be positive (> 0), got {value}.")
-    return float(value)
+    return x
 
 
 def check_prior(
@@ -498,6 +506,9 @@ class BayesianGaussianMixture:
     3
     """
 
+    n_features_in_: int
+    lower_bound_: float
+
     def __init__(
         self,
         *,
@@ -573,13 +584,8 @@ class BayesianGaussianMixture:
         K = check_positive_int(self.n_components, "n_components")
         check_covariance_type(self.covariance_type)
         for name in ("tol", "reg_covar"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Real)
-                or not (np.isfinite(value) and value >= 0)
-            ):
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
+            if _number(getattr(self, name), name, "non-negative") < 0:
+                raise ValueError(f"{name} must be non-negative, got {getattr(self, name)}.")
         check_positive_int(self.max_iter, "max_iter", minimum=0)
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.verbose, "verbose", minimum=0)

@@ -283,6 +283,8 @@ def test_methods_and_shapes():
         ({"weight_concentration_prior_type": "dirichlet"}, "weight_concentration_prior_type"),
         ({"covariance_type": "banded"}, "covariance_type"),
         ({"init_params": "kmeans++"}, "init_params"),
+        ({"reg_covar": -1e-6}, "reg_covar must be non-negative"),
+        ({"tol": "small"}, "tol must be a non-negative number"),
     ],
 )
 def test_bad_priors_raise_clear_errors(params, match):
