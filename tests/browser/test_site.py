@@ -319,7 +319,10 @@ def _parse(path: Path) -> _Refs:
 
 
 def _built_pages(site_dir: Path) -> list[Path]:
-    return sorted(p for p in site_dir.rglob("*.html") if "offline" not in p.parts[:1])
+    """Every built page, without the copied third-party files in offline/."""
+    return sorted(
+        p for p in site_dir.rglob("*.html") if p.relative_to(site_dir).parts[0] != "offline"
+    )
 
 
 def test_no_page_loads_anything_from_another_host(site_dir):
@@ -394,3 +397,27 @@ def test_screenshots(browser, base_url, artifacts, width):
             page.screenshot(path=str(artifacts / f"{name}_{width}px.png"), full_page=True)
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The student edition (``make student``), when it has been built
+# --------------------------------------------------------------------------------------------
+
+STUDENT_SITE = ROOT / "_build_student" / "_build" / "html"
+
+
+def test_student_edition_has_exercises_but_no_solutions():
+    if not (STUDENT_SITE / "index.html").is_file():
+        pytest.skip("the student edition is built by `make student`, not by `make test`")
+    pages = _built_pages(STUDENT_SITE)
+    texts = {p: p.read_text(encoding="utf-8") for p in pages}
+    assert any('class="exercise' in t for t in texts.values()), "the exercises are missing"
+    leaks = [str(p.relative_to(STUDENT_SITE)) for p, t in texts.items() if 'class="solution' in t]
+    assert not leaks, f"solutions in the student edition: {leaks}"
+    assert not (STUDENT_SITE / "_sources").exists(), "downloadable sources hold the solutions"
+    launch = [
+        str(p.relative_to(STUDENT_SITE))
+        for p, t in texts.items()
+        if "mybinder.org/v2" in t or "colab.research.google.com/github" in t
+    ]
+    assert not launch, f"launch buttons lead to the notebooks with solutions: {launch}"
