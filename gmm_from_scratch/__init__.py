@@ -4,7 +4,8 @@ The numerical core imports only NumPy and SciPy. Each module is the summary of a
 
 - :mod:`.gaussian` (chapters 1–2): 1-D and multivariate Gaussian log-densities, MLE.
 - :mod:`.kmeans` (chapter 3): Lloyd's algorithm and k-means++.
-- :mod:`.em` (chapters 5, 7, 13): E-step, sufficient statistics, M-step.
+- :mod:`.em` (chapters 5, 7, 13): E-step, sufficient statistics, M-step; blocked and streamed.
+- :mod:`.online` (chapter 13): online (stepwise) EM behind ``GaussianMixture.partial_fit``.
 - :mod:`.logspace` (chapter 7): log-sum-exp.
 - :mod:`.covariance` (chapter 9): the four covariance types.
 - :mod:`.mixture`: the :class:`.GaussianMixture` estimator.
@@ -12,7 +13,8 @@ The numerical core imports only NumPy and SciPy. Each module is the summary of a
 - :mod:`.alignment` (chapter 11): label switching.
 - :mod:`.bayesian` (chapter 14): variational Bayesian mixtures.
 
-Plotting (:mod:`.plotting`) sits at the edge and is imported separately.
+Plotting (:mod:`.plotting`) sits at the edge and is imported separately, as does the Dask
+path (:mod:`.scale`, chapter 13; ``pip install "gmm_from_scratch[scale]"``).
 """
 
 from ._validation import ConvergenceWarning, NotFittedError
