@@ -39,7 +39,9 @@ digits in proportion to ``(|x| / sigma)^2`` when a tight component sits far from
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +78,31 @@ EXPANSION_RTOL = 1e-11
 DIRECT_SCATTER_RATIO = 1e4
 
 _EPS = np.finfo(np.float64).eps
+
+#: Threads that process blocks concurrently in :func:`em_pass`. They are used only when
+#: ``threadpoolctl`` (installed with scikit-learn; optional) can make BLAS single-threaded
+#: meanwhile: threads calling a multi-threaded BLAS would compete for the same cores.
+N_THREADS = min(4, os.cpu_count() or 1)
+
+#: Threads are used when ``K d^2`` (full) or ``4 K d`` (other types) reaches this.
+THREAD_MIN_WORK = 2048
+
+_blas_controller: Any = None
+
+
+def _single_threaded_blas() -> Any:
+    """A context that makes BLAS single-threaded, or None without ``threadpoolctl``."""
+    global _blas_controller
+    if _blas_controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - the core needs only numpy and scipy
+            _blas_controller = False
+        else:
+            _blas_controller = ThreadpoolController()
+    if _blas_controller is False:
+        return None
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 def default_block_size(n_components: int, n_features: int) -> int:
@@ -656,28 +683,48 @@ def em_pass(
     block_size = block_size or default_block_size(K, d)
     centre = _centre(means, weights)
     plan = _LogDensity(means, precisions_cholesky, covariance_type, centre)
-    acc = _Accumulator(means, centre, covariance_type, precisions_cholesky)
     log_weights = _log_weights(weights)[:, None]
-    work = np.empty(K * d * min(block_size, n)) if covariance_type == "full" else None
     all_resp = np.empty((n, K)) if keep_responsibilities else None
-    for rows in iter_blocks(n, block_size):
-        Xc = _read_block(X, rows) - centre
-        XcT = np.ascontiguousarray(Xc.T)
-        log_joint = plan.log_prob(Xc, XcT, work)
-        log_joint += log_weights
-        log_norm, rT = _responsibilities(log_joint)
-        if all_resp is not None:
-            all_resp[rows] = rT.T
-        if sample_weight is not None:
-            w = sample_weight[rows]
-            rT *= w
-            acc.total_weight += float(w.sum())
-            acc.log_likelihood += float(log_norm @ w)
-        else:
-            acc.total_weight += Xc.shape[0]
-            acc.log_likelihood += float(log_norm.sum())
-        acc.add(Xc, XcT, rT, work)
-    return acc.finalize(), all_resp
+    blocks = list(iter_blocks(n, block_size))
+
+    def run(part: np.ndarray) -> _Accumulator:
+        acc = _Accumulator(means, centre, covariance_type, precisions_cholesky)
+        work = np.empty(K * d * min(block_size, n)) if covariance_type == "full" else None
+        for i in part:
+            rows = blocks[i]
+            Xc = _read_block(X, rows) - centre
+            XcT = np.ascontiguousarray(Xc.T)
+            log_joint = plan.log_prob(Xc, XcT, work)
+            log_joint += log_weights
+            log_norm, rT = _responsibilities(log_joint)
+            if all_resp is not None:
+                all_resp[rows] = rT.T
+            if sample_weight is not None:
+                w = sample_weight[rows]
+                rT *= w
+                acc.total_weight += float(w.sum())
+                acc.log_likelihood += float(log_norm @ w)
+            else:
+                acc.total_weight += Xc.shape[0]
+                acc.log_likelihood += float(log_norm.sum())
+            acc.add(Xc, XcT, rT, work)
+        return acc
+
+    # Blocks are independent: with BLAS made single-threaded, threads take turns of blocks
+    # (NumPy releases the GIL in its loops and in BLAS), each with its own statistics.
+    # Only worth it when a block carries enough arithmetic (the full type's K d^2 per row).
+    heavy = K * d * (d if covariance_type == "full" else 4) >= THREAD_MIN_WORK
+    n_threads = min(N_THREADS, len(blocks) // 2) if heavy and isinstance(X, np.ndarray) else 1
+    limiter = _single_threaded_blas() if n_threads > 1 else None
+    if limiter is None:
+        accs = [run(np.arange(len(blocks)))]
+    else:
+        with limiter, ThreadPoolExecutor(n_threads) as pool:
+            accs = list(pool.map(run, np.array_split(np.arange(len(blocks)), n_threads)))
+    stats = accs[0].finalize()
+    for acc in accs[1:]:
+        stats = stats + acc.finalize()
+    return stats, all_resp
 
 
 def estimate_parameters(
