@@ -178,3 +178,22 @@ def test_streamed_nan_is_reported(tmp_path):
     with pytest.raises(ValueError, match="NaN"):
         GaussianMixture(2, means_init=X[:2] * 0, weights_init=[0.5, 0.5],
                         precisions_init=np.stack([np.eye(2)] * 2)).fit(mm)  # fmt: skip
+
+
+@pytest.mark.parametrize("n_threads", [2, 3])
+def test_threaded_pass_equals_sequential_pass(covariance_type, n_threads, monkeypatch):
+    from gmm_from_scratch import em
+
+    X, weights, means, cov = _problem(covariance_type, n=2000)
+    sw = np.random.default_rng(2).uniform(0.1, 3.0, size=len(X))
+    P = precisions_cholesky_from_covariances(cov, covariance_type)
+    monkeypatch.setattr(em, "N_THREADS", 1)
+    seq, r_seq = em_pass(X, weights, means, P, covariance_type, sw, 64, True)
+    monkeypatch.setattr(em, "N_THREADS", n_threads)
+    monkeypatch.setattr(em, "THREAD_MIN_WORK", 0)
+    par, r_par = em_pass(X, weights, means, P, covariance_type, sw, 64, True)
+    np.testing.assert_allclose(r_par, r_seq, rtol=1e-13, atol=1e-300)
+    for name in ("nk", "sum_x", "scatter"):
+        a, b = getattr(par, name), getattr(seq, name)
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12 * np.abs(b).max())
+    np.testing.assert_allclose(par.log_likelihood, seq.log_likelihood, rtol=1e-13)
