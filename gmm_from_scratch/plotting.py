@@ -11,6 +11,7 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse
 
@@ -38,7 +39,7 @@ def use_book_style() -> None:
             "figure.dpi": 100,
             "savefig.dpi": 100,
             "figure.constrained_layout.use": True,
-            "axes.prop_cycle": mpl.cycler(color=BOOK_COLORS),
+            "axes.prop_cycle": cycler(color=BOOK_COLORS),
             # Text sizes chosen so that a 6.4-inch figure, shrunk to a phone's width, stays legible.
             "figure.titlesize": 13,
             "axes.titlesize": 12.5,
