@@ -81,7 +81,8 @@ _EPS = np.finfo(np.float64).eps
 
 #: Threads that process blocks concurrently in :func:`em_pass`. They are used only when
 #: ``threadpoolctl`` (installed with scikit-learn; optional) can make BLAS single-threaded
-#: meanwhile: threads calling a multi-threaded BLAS would compete for the same cores.
+#: meanwhile: threads calling a multi-threaded BLAS would compete for the same cores. Without
+#: it the pass runs in one thread and BLAS as configured.
 N_THREADS = min(4, os.cpu_count() or 1)
 
 #: Threads are used when ``K d^2`` (full) or ``4 K d`` (other types) reaches this.
@@ -715,9 +716,15 @@ def em_pass(
     # Only worth it when a block carries enough arithmetic (the full type's K d^2 per row).
     heavy = K * d * (d if covariance_type == "full" else 4) >= THREAD_MIN_WORK
     n_threads = min(N_THREADS, len(blocks) // 2) if heavy and isinstance(X, np.ndarray) else 1
-    limiter = _single_threaded_blas() if n_threads > 1 else None
+    # BLAS is single-threaded during the pass in any case: the block products are too small
+    # for BLAS threads to pay, and on a busy machine their synchronization costs many times
+    # the product itself.
+    limiter = _single_threaded_blas()
     if limiter is None:
         accs = [run(np.arange(len(blocks)))]
+    elif n_threads == 1:
+        with limiter:
+            accs = [run(np.arange(len(blocks)))]
     else:
         with limiter, ThreadPoolExecutor(n_threads) as pool:
             accs = list(pool.map(run, np.array_split(np.arange(len(blocks)), n_threads)))
