@@ -129,7 +129,11 @@ def is_streamed(X: Any) -> bool:
         return False
     shape = getattr(X, "shape", None)
     return (
-        shape is not None and len(shape) == 2 and hasattr(X, "dtype") and hasattr(X, "__getitem__")
+        shape is not None
+        and len(shape) == 2
+        and isinstance(getattr(X, "dtype", None), np.dtype)
+        and hasattr(X, "__getitem__")
+        and not hasattr(X, "toarray")  # a sparse matrix is not a stream of dense rows
     )
 
 
