@@ -23,6 +23,11 @@ How the pass is made fast (chapter 13)
   ``|a|^2 - 2 a.b + |b|^2`` evaluated as matrix products, *about a centre* ``c`` near the
   data, together with a bound on its rounding error for every entry; the few entries whose
   bound is not small compared with the distance itself are recomputed directly.
+* Blocks are independent, so a few threads process them concurrently, each with its own
+  statistics (NumPy and BLAS release the GIL), while BLAS itself is kept single-threaded: its
+  own threads cost more than they save on products of this size, especially on a busy machine.
+  (This uses ``threadpoolctl`` when it is installed, as it is with scikit-learn; without it
+  the pass runs in one thread.)
 * The scatter of all components is one product of the ``(K d) x rows`` matrix
   ``r_nk (x_n - c)`` with the block, corrected to the shift ``c_k`` afterwards (eq. 13.2). That
   expansion loses about ``eps (|c_k - c| / sigma_k)^2``, so components farther than
