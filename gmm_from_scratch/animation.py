@@ -48,6 +48,8 @@ class EMFrameDrawer:
     history : EMHistory
     figsize : tuple, default=(8.0, 3.6)
     dpi : int, default=80
+    feature_names : tuple of two str, optional
+        Axis labels of the data panel; ``("feature 1", "feature 2")`` by default.
 
     Attributes
     ----------
@@ -59,7 +61,8 @@ class EMFrameDrawer:
     """
 
     def __init__(self, X: np.ndarray, history: EMHistory, figsize: tuple[float, float] = (8.0, 3.6),
-                 dpi: int = 80) -> None:
+                 dpi: int = 80,
+                 feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> None:
         if history.n_iter == 0:
             raise ValueError("The EM history is empty: fit with max_iter >= 1 to record it.")
         use_book_style()
@@ -86,8 +89,8 @@ class EMFrameDrawer:
                                                  markeredgecolor="white", linestyle="none",
                                                  label="component means")
         self._frame_limits()
-        self.ax_data.set_xlabel("feature 1")
-        self.ax_data.set_ylabel("feature 2")
+        self.ax_data.set_xlabel(feature_names[0])
+        self.ax_data.set_ylabel(feature_names[1])
         self.ax_data.legend(loc="upper left", fontsize=8)
         iters = np.arange(1, history.n_iter + 1)
         self.ax_ll.plot(iters, history.log_likelihood, color="0.3", label="log-likelihood")
@@ -162,9 +165,10 @@ def select_frames(n_iter: int, max_frames: int = 50) -> list[tuple[int, str]]:
 
 
 def em_animation(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: int = 80,
-                 interval: int = 500) -> FuncAnimation:
+                 interval: int = 500,
+                 feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> FuncAnimation:
     """A matplotlib animation of EM: at most ``max_frames`` frames (E- and M-steps alternate)."""
-    drawer = EMFrameDrawer(X, history, dpi=dpi)
+    drawer = EMFrameDrawer(X, history, dpi=dpi, feature_names=feature_names)
     frames = select_frames(history.n_iter, max_frames)
 
     def update(frame: tuple[int, str]) -> list[Any]:
@@ -177,13 +181,15 @@ def em_animation(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: i
 
 
 def em_animation_html(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: int = 80,
-                      interval: int = 500) -> str:
+                      interval: int = 500,
+                      feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> str:
     """The animation as self-contained HTML (``to_jshtml``) for the static course website.
 
     The CDN stylesheet ``<link>`` that matplotlib adds for its button icons is removed: the
     site must make no outside request (the book theme ships the same icon font).
     """
-    anim = em_animation(X, history, max_frames=max_frames, dpi=dpi, interval=interval)
+    anim = em_animation(X, history, max_frames=max_frames, dpi=dpi, interval=interval,
+                        feature_names=feature_names)
     with mpl.rc_context({"animation.frame_format": "jpeg"}):  # a third smaller than PNG
         html = anim.to_jshtml(default_mode="once")
     plt.close(anim.drawer.fig)  # type: ignore[attr-defined]

@@ -117,3 +117,10 @@ def test_animation_html_has_frames_and_no_cdn():
     n_frames = len(re.findall(r"frames\[\d+\] = ", html))
     assert n_frames == len(select_frames(gmm.history_.n_iter, 10))
     assert "font-awesome" not in html and "<link" not in html
+
+
+def test_drawer_uses_feature_names():
+    X, gmm = _fit(dataset="old_faithful", K=2, seed=1)
+    drawer = EMFrameDrawer(X, gmm.history_, feature_names=("duration", "waiting"))
+    assert drawer.ax_data.get_xlabel() == "duration"
+    assert drawer.ax_data.get_ylabel() == "waiting"
