@@ -31,7 +31,6 @@ scikit-learn's reach the same posterior (the test suite checks this to 1e-8 rela
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
+from ._params import ParamsMixin
 from ._validation import (
     ConvergenceWarning,
     NotFittedError,
@@ -427,7 +427,7 @@ def lower_bound(
 
 
 # ---------------------------------------------------------------------- the estimator
-class BayesianGaussianMixture:
+class BayesianGaussianMixture(ParamsMixin):
     """Gaussian mixture with priors, fitted by mean-field variational inference (chapter 14).
 
     With many components allowed (``n_components`` an upper bound) and a small
@@ -549,36 +549,6 @@ class BayesianGaussianMixture:
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.record_history = record_history
-
-    # ------------------------------------------------------------------ parameters
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters, as scikit-learn's ``get_params``."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params: Any) -> BayesianGaussianMixture:
-        """Set constructor parameters, as scikit-learn's ``set_params``."""
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"Invalid parameter {key!r} for BayesianGaussianMixture.")
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        sig = inspect.signature(type(self).__init__).parameters
-        changed = []
-        for k, v in self.get_params().items():
-            default = sig[k].default
-            if isinstance(v, np.ndarray) or v is default:
-                continue
-            try:
-                if v == default:
-                    continue
-            except Exception:
-                pass
-            changed.append(f"{k}={v!r}")
-        return f"BayesianGaussianMixture({', '.join(changed)})"
 
     def _check_parameters(self, X: np.ndarray) -> VariationalPrior:
         K = check_positive_int(self.n_components, "n_components")

@@ -8,7 +8,6 @@ takes ``sample_weight`` in :meth:`GaussianMixture.fit` and can record the whole 
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import warnings
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
+from ._params import ParamsMixin
 from ._validation import (
     ConvergenceWarning,
     NotFittedError,
@@ -50,7 +50,7 @@ __all__ = ["INIT_METHODS", "GaussianMixture", "initial_responsibilities"]
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 
 
-class GaussianMixture:
+class GaussianMixture(ParamsMixin):
     """Gaussian mixture model fitted by expectation–maximization.
 
     Parameters
@@ -169,34 +169,6 @@ class GaussianMixture:
 
     #: One EM pass (E-step and sufficient statistics); :mod:`.scale` swaps in a Dask version.
     _em_pass = staticmethod(em_pass)
-
-    # ------------------------------------------------------------------ parameters
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters, as scikit-learn's ``get_params``."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params: Any) -> GaussianMixture:
-        """Set constructor parameters, as scikit-learn's ``set_params``."""
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"Invalid parameter {key!r} for GaussianMixture.")
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {
-            name: p.default
-            for name, p in inspect.signature(type(self).__init__).parameters.items()
-            if name != "self"
-        }
-        changed = [
-            f"{k}={v!r}"
-            for k, v in self.get_params().items()
-            if not (isinstance(v, np.ndarray) or v is defaults[k] or _equal(v, defaults[k]))
-        ]
-        return f"GaussianMixture({', '.join(changed)})"
 
     def _check_parameters(self, n_features: int) -> None:
         K = check_positive_int(self.n_components, "n_components")
@@ -511,9 +483,3 @@ def _check_nonnegative(value: Any, name: str) -> float:
         raise ValueError(f"{name} must be non-negative, got {value}.")
     return float(value)
 
-
-def _equal(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
