@@ -59,7 +59,33 @@ def log_pdf_1d(x: np.ndarray | float, mean: float, std: float) -> np.ndarray:
 
 
 def log_likelihood_1d(x: np.ndarray, mean: float, std: float) -> float:
-    """Log-likelihood :math:`\\sum_n \\log \\mathcal N(x_n \\mid \\mu, \\sigma^2)` (eq. 1.2)."""
+    """Log-likelihood :math:`\\sum_n \\log \\mathcal N(x_n \\mid \\mu, \\sigma^2)` (eq. 1.2).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples,)
+        The data points.
+    mean, std : float
+        The Gaussian's mean ``mu`` and standard deviation ``sigma > 0``.
+
+    Returns
+    -------
+    float
+        The sum of :func:`log_pdf_1d` over the points.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` has several columns, or ``std`` is not positive.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0])
+    >>> print(f"{log_likelihood_1d(x, mean=1.0, std=1.0):.6f}")
+    -3.756816
+    >>> print(f"{-1.5 * np.log(2 * np.pi) - 0.5 * (1 + 0 + 1):.6f}")  # by hand
+    -3.756816
+    """
     x = _check_1d(x)
     return float(np.sum(log_pdf_1d(x, mean, std)))
 
@@ -111,6 +137,13 @@ def precision_cholesky(covariance: np.ndarray) -> np.ndarray:
     ------
     ValueError
         If ``covariance`` is not square, not symmetric, or not positive definite.
+
+    Examples
+    --------
+    >>> cov = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> U = precision_cholesky(cov)
+    >>> bool(np.allclose(U @ U.T, np.linalg.inv(cov))), bool(np.allclose(U, np.triu(U)))
+    (True, True)
     """
     cov = np.asarray(covariance, dtype=np.float64)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
@@ -130,7 +163,33 @@ def precision_cholesky(covariance: np.ndarray) -> np.ndarray:
 
 
 def mahalanobis(X: np.ndarray, mean: np.ndarray, covariance: np.ndarray) -> np.ndarray:
-    """Mahalanobis distance :math:`\\sqrt{(x-\\mu)^T\\Sigma^{-1}(x-\\mu)}` of each row (eq. 2.2)."""
+    """Mahalanobis distance :math:`\\sqrt{(x-\\mu)^T\\Sigma^{-1}(x-\\mu)}` of each row (eq. 2.2).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    mean : array-like of shape (n_features,)
+    covariance : array-like of shape (n_features, n_features)
+        Symmetric positive definite.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The distance ``|(x - mu)^T U|`` of each row, with ``U`` from :func:`precision_cholesky`.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or ``covariance`` is not symmetric positive definite.
+
+    Examples
+    --------
+    A point one standard deviation from the mean along either axis is at distance 1:
+
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
+    >>> mahalanobis(X, mean=np.zeros(2), covariance=np.diag([1.0, 4.0]))
+    array([1., 1.])
+    """
     X, mean, U = _check_gaussian(X, mean, covariance)
     y = (X - mean) @ U
     return np.sqrt(np.einsum("ij,ij->i", y, y))

@@ -29,6 +29,12 @@ def squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Squared Euclidean distance from every row of X to every centre, shape (n, K).
 
     Computed as ``|x - c|^2`` directly (no ``|x|^2 - 2 x.c + |c|^2`` expansion), in blocks.
+
+    Examples
+    --------
+    >>> squared_distances(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 0.0], [3.0, 0.0]]))
+    array([[ 0.,  9.],
+           [25., 16.]])
     """
     n = X.shape[0]
     out = np.empty((n, centers.shape[0]))
@@ -66,6 +72,18 @@ def kmeans_plusplus(
     centers : ndarray of shape (n_clusters, n_features)
     indices : ndarray of shape (n_clusters,)
         Row index in X of each centre.
+
+    Examples
+    --------
+    Two tight pairs of points: the second centre is drawn, with probability proportional to the
+    squared distance (eq. 3.4), from the pair the first one did not pick.
+
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> centers, indices = kmeans_plusplus(X, 2, random_state=0)
+    >>> sorted(np.round(centers[:, 0]).tolist())
+    [0.0, 5.0]
+    >>> bool(np.array_equal(centers, X[indices]))
+    True
     """
     X = check_array(X)
     n_clusters = check_positive_int(n_clusters, "n_clusters")

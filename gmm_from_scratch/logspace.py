@@ -61,6 +61,18 @@ def normalize_log_probabilities(log_joint: np.ndarray) -> tuple[np.ndarray, np.n
         ``log p(x_n)``, the log-density of the mixture at each point.
     log_resp : ndarray of shape (n_samples, n_components)
         Log-responsibilities ``log gamma(z_nk)``; each row's exponentials sum to one.
+
+    Examples
+    --------
+    The second row would underflow to ``0/0`` outside log space:
+
+    >>> log_joint = np.log([[0.1, 0.3], [2e-300, 6e-300]])
+    >>> log_norm, log_resp = normalize_log_probabilities(log_joint)
+    >>> np.exp(log_resp)
+    array([[0.25, 0.75],
+           [0.25, 0.75]])
+    >>> np.round(log_norm, 4)
+    array([  -0.9163, -688.6961])
     """
     log_norm = logsumexp(log_joint, axis=1)
     return log_norm, log_joint - log_norm[:, None]
