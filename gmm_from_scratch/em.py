@@ -112,12 +112,26 @@ def _single_threaded_blas() -> Any:
 
 
 def default_block_size(n_components: int, n_features: int) -> int:
-    """Rows per block so that a ``(K, d, rows)`` temporary stays within :data:`BLOCK_BYTES`."""
+    """Rows per block so that a ``(K, d, rows)`` temporary stays within :data:`BLOCK_BYTES`.
+
+    Examples
+    --------
+    >>> from gmm_from_scratch.em import BLOCK_BYTES
+    >>> rows = default_block_size(n_components=3, n_features=2)
+    >>> 256 <= rows and 8 * 3 * (2 + 1) * rows <= BLOCK_BYTES
+    True
+    """
     return int(min(1 << 16, max(256, BLOCK_BYTES // (8 * n_components * (n_features + 1)))))
 
 
 def iter_blocks(n_samples: int, block_size: int) -> Iterator[slice]:
-    """Yield consecutive row slices of at most ``block_size`` rows."""
+    """Yield consecutive row slices of at most ``block_size`` rows.
+
+    Examples
+    --------
+    >>> list(iter_blocks(5, 2))
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
     for start in range(0, n_samples, block_size):
         yield slice(start, min(start + block_size, n_samples))
 
@@ -127,6 +141,11 @@ def is_streamed(X: Any) -> bool:
 
     That is an :class:`numpy.memmap`, or any 2-D array-like that is not a NumPy array but
     has ``shape``, ``dtype`` and row slicing (an HDF5 dataset, a Zarr or Dask array).
+
+    Examples
+    --------
+    >>> is_streamed(np.zeros((3, 2)))
+    False
     """
     if isinstance(X, np.memmap):
         return True
@@ -322,6 +341,22 @@ def estimate_log_gaussian_prob(
     expanded quadratic ``x^T Lambda x - 2 x^T Lambda mu + mu^T Lambda mu`` would lose
     ``eps (|x|/sigma)^2``. The other types use the expanded form as matrix products, but with
     a rounding-error bound for every entry and a direct recomputation wherever it matters.
+
+    Examples
+    --------
+    The same values as SciPy, for a non-diagonal covariance:
+
+    >>> from scipy.stats import multivariate_normal
+    >>> from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+    >>> X = np.array([[0.0, 0.0], [1.0, 2.0]])
+    >>> means = np.array([[0.0, 0.0], [1.0, 1.0]])
+    >>> covs = np.array([np.eye(2), [[2.0, 0.5], [0.5, 1.0]]])
+    >>> U = precisions_cholesky_from_covariances(covs, "full")
+    >>> log_prob = estimate_log_gaussian_prob(X, means, U, "full")
+    >>> log_prob.shape
+    (2, 2)
+    >>> bool(np.allclose(log_prob[:, 1], multivariate_normal(means[1], covs[1]).logpdf(X)))
+    True
     """
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
@@ -367,6 +402,18 @@ def e_step(
         ``log p(x_n) = log sum_k pi_k N(x_n | mu_k, Sigma_k)``.
     log_resp : ndarray of shape (n_samples, n_components)
         ``log gamma(z_nk)``.
+
+    Examples
+    --------
+    Two unit-variance components at -2 and 2: the point halfway is shared equally.
+
+    >>> from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+    >>> X = np.array([[-2.0], [0.0], [2.0]])
+    >>> weights, means = np.array([0.5, 0.5]), np.array([[-2.0], [2.0]])
+    >>> U = precisions_cholesky_from_covariances(np.array([1.0, 1.0]), "spherical")
+    >>> log_prob_norm, log_resp = e_step(X, weights, means, U, "spherical")
+    >>> np.round(np.exp(log_resp[:, 0]), 4).tolist()
+    [0.9997, 0.5, 0.0003]
     """
     n, d = X.shape
     K = means.shape[0]
@@ -410,6 +457,18 @@ class SufficientStatistics:
         ``sum_n w_n`` (the number of rows when unweighted).
     covariance_type : str
         The covariance type the statistics are for (it fixes the layout of ``scatter``).
+
+    Examples
+    --------
+    Two blocks of rows, hard-assigned; the sums are about the shift ``c_k = 0``:
+
+    >>> X = np.array([[0.0], [2.0], [10.0], [12.0]])
+    >>> resp = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> stats = SufficientStatistics.zeros(np.zeros((2, 1)), "diag")
+    >>> accumulate_statistics(stats, X[:2], resp[:2], "diag")
+    >>> accumulate_statistics(stats, X[2:], resp[2:], "diag")
+    >>> stats.nk, stats.sum_x.ravel(), stats.scatter.ravel()
+    (array([2., 2.]), array([ 2., 22.]), array([  4., 244.]))
     """
 
     nk: np.ndarray
@@ -608,6 +667,18 @@ def accumulate_statistics(
     sample_weight : ndarray of shape (n_rows,), optional
     log_prob_norm : ndarray of shape (n_rows,), optional
         ``log p(x_n)`` of the block, added to ``stats.log_likelihood``.
+
+    Examples
+    --------
+    Block by block, the sums add up to those of the whole data set:
+
+    >>> X = np.array([[0.0], [2.0], [10.0], [12.0]])
+    >>> resp = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> stats = SufficientStatistics.zeros(np.zeros((2, 1)), "diag")
+    >>> for rows in (slice(0, 2), slice(2, 4)):
+    ...     accumulate_statistics(stats, X[rows], resp[rows], "diag")
+    >>> stats.nk, stats.sum_x.ravel()
+    (array([2., 2.]), array([ 2., 22.]))
     """
     X = np.asarray(X, dtype=np.float64)
     rT = np.array(resp, dtype=np.float64).T
@@ -642,6 +713,22 @@ def m_step(
     weights : ndarray of shape (n_components,)
     means : ndarray of shape (n_components, n_features)
     covariances : ndarray, shaped as described in :mod:`.covariance`
+
+    Examples
+    --------
+    Means ``sum_x / N_k`` (eq. 5.5) and variances ``scatter / N_k - mean^2`` (eq. 9.3), checked by
+    hand: ``(0 + 2) / 2 = 1`` and ``(0 + 4) / 2 - 1 = 1``. Scaling every statistic by the same
+    factor changes nothing.
+
+    >>> X = np.array([[0.0], [2.0], [10.0], [12.0]])
+    >>> resp = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> stats = SufficientStatistics.zeros(np.zeros((2, 1)), "diag")
+    >>> accumulate_statistics(stats, X, resp, "diag")
+    >>> weights, means, covariances = m_step(stats, "diag", reg_covar=0.0)
+    >>> weights, means.ravel(), covariances.ravel()
+    (array([0.5, 0.5]), array([ 1., 11.]), array([1., 1.]))
+    >>> m_step(stats.scaled(0.5), "diag", reg_covar=0.0)[1].ravel()
+    array([ 1., 11.])
     """
     # The tiny constant keeps an empty component from dividing by zero (as scikit-learn does).
     nk = stats.nk + 10 * np.finfo(np.float64).eps
@@ -687,6 +774,21 @@ def em_pass(
         log-likelihood under the parameters passed in.
     resp : ndarray of shape (n_samples, n_components) or None
         The responsibilities, if ``keep_responsibilities``.
+
+    Examples
+    --------
+    One full EM iteration is a pass followed by an M-step:
+
+    >>> from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    >>> weights, means = np.array([0.5, 0.5]), np.array([[-1.0], [1.0]])
+    >>> U = precisions_cholesky_from_covariances(np.ones(2), "spherical")
+    >>> stats, _ = em_pass(X, weights, means, U, "spherical")
+    >>> np.round(stats.nk, 4), stats.total_weight
+    (array([2., 2.]), 4.0)
+    >>> new_weights, new_means, new_covariances = m_step(stats, "spherical", reg_covar=0.0)
+    >>> np.round(new_means.ravel(), 4)
+    array([-1.3448,  1.3448])
     """
     n, d = X.shape
     K = means.shape[0]
@@ -755,6 +857,32 @@ def estimate_parameters(
 
     Used to turn an initial hard or soft assignment into parameters. It takes two passes:
     the first finds the means, about which the second accumulates the scatter.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), or a streamed array
+    resp : ndarray of shape (n_samples, n_components)
+        Responsibilities (rows summing to one), or a one-hot assignment.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    reg_covar : float
+        Added to every variance (eq. 7.4).
+    sample_weight : ndarray of shape (n_samples,), optional
+    block_size : int, optional
+        Rows per block; by default :func:`default_block_size`.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray, shaped as described in :mod:`.covariance`
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [2.0], [10.0], [12.0]])
+    >>> resp = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> weights, means, covariances = estimate_parameters(X, resp, "diag", reg_covar=0.0)
+    >>> weights, means.ravel(), covariances.ravel()
+    (array([0.5, 0.5]), array([ 1., 11.]), array([1., 1.]))
     """
     n, d = X.shape
     K = resp.shape[1]
