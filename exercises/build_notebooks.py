@@ -95,7 +95,7 @@ def solution_notebook(ch: Chapter) -> nbformat.NotebookNode:
 def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
     v4 = nbformat.v4
     cells = []
-    chapter_link = f"[chapter {ch.number}](../{'../' if solved else ''}chapters/{ch.chapter_file})"
+    chapter_link = f"[Chapter {ch.number}](../{'../' if solved else ''}chapters/{ch.chapter_file})"
     title = f"# Exercises for chapter {ch.number}: {ch.title}"
     if solved:
         title = f"# Solutions for chapter {ch.number}: {ch.title}"
@@ -110,8 +110,11 @@ def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
     cells.append(v4.new_code_cell(ch.setup.strip() + "\n", metadata={"tags": ["setup"]}))
     for i, ex in enumerate(ch.exercises, start=1):
         statement = textwrap.dedent(ex.statement).strip()
+        # The heading carries the number (5.1, 5.2, ...). The exercise box is unnumbered: these
+        # pages sit in an unnumbered part of the book, where sphinx-exercise would otherwise count
+        # exercises across the whole book ("Exercise 7" under "5.1").
         md = (f"## {ch.number}.{i} {ex.title}\n\n"
-              f"```{{exercise}}\n:label: {ex.label}\n\n{statement}\n```\n")
+              f"```{{exercise}}\n:label: {ex.label}\n:nonumber:\n\n{statement}\n```\n")
         cells.append(v4.new_markdown_cell(md))
         cells.append(v4.new_code_cell(ex.code(solved).rstrip("\n"),
                                       metadata={"tags": ["exercise"]}))
