@@ -38,7 +38,11 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
 class DegenerateCovarianceError(ValueError):
-    """A component's covariance is singular, typically because it collapsed onto few points."""
+    """A component's covariance is singular, typically because it collapsed onto few points.
+
+    A subclass of :class:`ValueError`. Raised by :func:`precisions_cholesky_from_covariances`
+    (and so by ``fit``) with a message that suggests increasing ``reg_covar`` (eq. 7.4).
+    """
 
 
 _DEGENERATE_MESSAGE = (
@@ -59,7 +63,15 @@ def check_covariance_type(covariance_type: str) -> str:
 
 
 def covariance_shape(covariance_type: str, n_components: int, n_features: int) -> tuple[int, ...]:
-    """Shape of ``covariances_`` (and of ``precisions_``) for a covariance type."""
+    """Shape of ``covariances_`` (and of ``precisions_``) for a covariance type.
+
+    Examples
+    --------
+    >>> covariance_shape("full", 3, 2), covariance_shape("tied", 3, 2)
+    ((3, 2, 2), (2, 2))
+    >>> covariance_shape("diag", 3, 2), covariance_shape("spherical", 3, 2)
+    ((3, 2), (3,))
+    """
     return {
         "full": (n_components, n_features, n_features),
         "tied": (n_features, n_features),
@@ -94,10 +106,35 @@ def precisions_cholesky_from_covariances(
 ) -> np.ndarray:
     """Cholesky factors of the precisions, computed from covariances without inverting them.
 
+    Parameters
+    ----------
+    covariances : ndarray, shaped as :func:`covariance_shape` says
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+
+    Returns
+    -------
+    ndarray of the same shape
+        For ``full`` and ``tied`` the upper-triangular ``U`` with ``Sigma^{-1} = U U^T``
+        (eq. 2.3); for ``diag`` and ``spherical`` the inverse standard deviations ``1 / sigma``.
+
     Raises
     ------
     DegenerateCovarianceError
         If a covariance is not positive definite.
+
+    Examples
+    --------
+    >>> covs = np.array([[[4.0, 2.0], [2.0, 3.0]], [[1.0, 0.0], [0.0, 0.25]]])
+    >>> U = precisions_cholesky_from_covariances(covs, "full")
+    >>> bool(np.allclose(U @ U.transpose(0, 2, 1), np.linalg.inv(covs)))
+    True
+    >>> precisions_cholesky_from_covariances(np.array([4.0, 0.25]), "spherical")
+    array([0.5, 2. ])
+    >>> try:
+    ...     precisions_cholesky_from_covariances(np.ones((1, 2, 2)), "full")
+    ... except DegenerateCovarianceError as exc:
+    ...     print(type(exc).__name__)
+    DegenerateCovarianceError
     """
     if covariance_type in ("full", "tied"):
         covs = covariances[None] if covariance_type == "tied" else covariances
@@ -116,7 +153,19 @@ def precisions_cholesky_from_covariances(
 
 
 def precisions_cholesky_from_precisions(precisions: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Cholesky factors from user-given precisions (for ``precisions_init``)."""
+    """Cholesky factors from user-given precisions (for ``precisions_init``).
+
+    For ``full`` and ``tied`` the factor is the lower Cholesky factor of the precision (as in
+    scikit-learn), not the upper one :func:`precisions_cholesky_from_covariances` gives: both
+    satisfy ``Lambda = U U^T``, which is all the log-density needs.
+
+    Examples
+    --------
+    >>> precisions = np.linalg.inv([[[4.0, 2.0], [2.0, 3.0]]])
+    >>> U = precisions_cholesky_from_precisions(precisions, "full")
+    >>> bool(np.allclose(U @ U.transpose(0, 2, 1), precisions))
+    True
+    """
     if covariance_type == "full":
         return np.stack([linalg.cholesky(p, lower=True) for p in precisions])
     if covariance_type == "tied":
@@ -125,7 +174,13 @@ def precisions_cholesky_from_precisions(precisions: np.ndarray, covariance_type:
 
 
 def precisions_from_cholesky(precisions_cholesky: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Precisions ``Lambda = U U^T`` (or ``1/sigma^2``) from their Cholesky factors."""
+    """Precisions ``Lambda = U U^T`` (or ``1/sigma^2``) from their Cholesky factors.
+
+    Examples
+    --------
+    >>> precisions_from_cholesky(np.array([0.5, 2.0]), "spherical")
+    array([0.25, 4.  ])
+    """
     if covariance_type == "full":
         return np.einsum("kij,klj->kil", precisions_cholesky, precisions_cholesky)
     if covariance_type == "tied":
@@ -136,7 +191,17 @@ def precisions_from_cholesky(precisions_cholesky: np.ndarray, covariance_type: s
 def covariances_from_precisions_cholesky(
     precisions_cholesky: np.ndarray, covariance_type: str
 ) -> np.ndarray:
-    """Covariances ``Sigma = U^{-T} U^{-1}`` from precision factors (after ``precisions_init``)."""
+    """Covariances ``Sigma = U^{-T} U^{-1}`` from precision factors (after ``precisions_init``).
+
+    Examples
+    --------
+    >>> covs = np.array([[[4.0, 2.0], [2.0, 3.0]]])
+    >>> U = precisions_cholesky_from_covariances(covs, "full")
+    >>> bool(np.allclose(covariances_from_precisions_cholesky(U, "full"), covs))
+    True
+    >>> covariances_from_precisions_cholesky(np.array([0.5, 2.0]), "spherical")
+    array([4.  , 0.25])
+    """
     if covariance_type in ("full", "tied"):
         chols = precisions_cholesky[None] if covariance_type == "tied" else precisions_cholesky
         eye = np.eye(chols.shape[-1])
@@ -160,6 +225,17 @@ def log_det_precision_cholesky(
     Returns
     -------
     ndarray of shape (n_components,) or a scalar for ``tied``
+
+    Examples
+    --------
+    The same as ``-log det(Sigma) / 2``, without forming a determinant:
+
+    >>> covs = np.array([[[4.0, 2.0], [2.0, 3.0]], [[1.0, 0.0], [0.0, 0.25]]])
+    >>> U = precisions_cholesky_from_covariances(covs, "full")
+    >>> np.round(log_det_precision_cholesky(U, "full", 2), 6)
+    array([-1.039721,  0.693147])
+    >>> np.round(-0.5 * np.log(np.linalg.det(covs)), 6)
+    array([-1.039721,  0.693147])
     """
     if covariance_type == "full":
         return np.sum(np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)), axis=1)
@@ -173,7 +249,29 @@ def log_det_precision_cholesky(
 def check_precisions(
     precisions: np.ndarray, covariance_type: str, n_components: int, n_features: int
 ) -> np.ndarray:
-    """Validate ``precisions_init``: its shape, symmetry and positive definiteness."""
+    """Validate ``precisions_init``: its shape, symmetry and positive definiteness.
+
+    Returns
+    -------
+    ndarray of float64
+        The precisions, shaped as :func:`covariance_shape` says.
+
+    Raises
+    ------
+    ValueError
+        If the shape is wrong, a matrix is not symmetric, or a precision is not positive
+        (definite).
+
+    Examples
+    --------
+    >>> check_precisions(np.ones((3, 2)), "diag", n_components=3, n_features=2).shape
+    (3, 2)
+    >>> try:
+    ...     check_precisions(-np.ones(3), "spherical", n_components=3, n_features=2)
+    ... except ValueError as exc:
+    ...     print(exc)
+    precisions_init must be positive.
+    """
     precisions = np.asarray(precisions, dtype=np.float64)
     expected = covariance_shape(covariance_type, n_components, n_features)
     if precisions.shape != expected:
