@@ -58,7 +58,7 @@ def main() -> None:
         random_state=0,
     ).fit(X)
     history = gmm.history_
-    fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.8), sharex=True, sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8.0, 4.2), sharex=True, sharey=True)
     panels = [
         (0, "Start: a poor guess", history.responsibilities[0]),
         (history.n_iter, f"After {history.n_iter} EM iterations", gmm.predict_proba(X)),
@@ -72,7 +72,10 @@ def main() -> None:
         ax.set_ylim(-2.6, 2.6)
         ax.set_aspect("equal")
     axes[0].set_ylabel("waiting time (standardised)")
-    axes[1].legend(loc="upper left")
+    # One legend for both panels, outside them, so that it hides no eruption.
+    handles, labels = axes[1].get_legend_handles_labels()
+    labels = [label.replace("(π=", "(fitted π=") for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=3)
     fig.suptitle("EM fits a two-component Gaussian mixture to Old Faithful")
     OUT.parent.mkdir(exist_ok=True)
     fig.savefig(OUT, dpi=100)
