@@ -86,6 +86,39 @@ def permute_mixture(gmm: Any, perm: np.ndarray) -> Any:
 
     Returns the same estimator, so that ``permute_mixture(gmm, align_components(...))``
     reads as one step.
+
+    Parameters
+    ----------
+    gmm : GaussianMixture
+        A fitted mixture (any estimator with ``weights_``, ``means_``, ``covariances_``,
+        ``precisions_`` and ``precisions_cholesky_``).
+    perm : array-like of int, shape (n_components,)
+        A permutation of ``0 .. n_components - 1``.
+
+    Returns
+    -------
+    GaussianMixture
+        ``gmm`` itself, renumbered.
+
+    Raises
+    ------
+    ValueError
+        If ``perm`` is not a permutation of the component indices.
+
+    Examples
+    --------
+    Number the components from left to right:
+
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> X = np.array([[0.0], [0.2], [0.4], [5.0], [5.2], [5.4]])
+    >>> gmm = GaussianMixture(2, random_state=0).fit(X)
+    >>> gmm.means_.ravel().round(2)
+    array([5.2, 0.2])
+    >>> gmm = permute_mixture(gmm, np.argsort(gmm.means_[:, 0]))
+    >>> gmm.means_.ravel().round(2)
+    array([0.2, 5.2])
+    >>> gmm.predict(np.array([[0.1], [5.1]]))
+    array([0, 1])
     """
     perm = np.asarray(perm)
     K = len(gmm.weights_)

@@ -48,7 +48,28 @@ def load_old_faithful(standardize_columns: bool = False) -> np.ndarray:
 
 
 def standardize(X: np.ndarray) -> np.ndarray:
-    """Each column shifted to mean 0 and scaled to standard deviation 1."""
+    """Each column shifted to mean 0 and scaled to standard deviation 1.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+        ``(X - mean) / std``, column by column (the standard deviation divides by ``n``).
+
+    Raises
+    ------
+    ValueError
+        If a column is constant.
+
+    Examples
+    --------
+    >>> Z = standardize(np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]]))
+    >>> bool(np.allclose(Z.mean(axis=0), 0.0)), Z.std(axis=0)
+    (True, array([1., 1.]))
+    """
     X = np.asarray(X, dtype=np.float64)
     std = X.std(axis=0)
     if np.any(std == 0):
@@ -78,6 +99,18 @@ def make_teaching_dataset(
     Returns
     -------
     ndarray of shape (n_samples, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of :data:`TEACHING_DATASETS`.
+
+    Examples
+    --------
+    >>> make_teaching_dataset("two_blobs", n_samples=100).shape
+    (100, 2)
+    >>> bool(np.array_equal(make_teaching_dataset("elongated"), make_teaching_dataset("elongated")))
+    True
     """
     if name not in TEACHING_DATASETS:
         raise ValueError(f"name must be one of {TEACHING_DATASETS}, got {name!r}.")

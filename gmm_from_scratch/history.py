@@ -27,6 +27,19 @@ class EMHistory:
         ``n_iter`` entries.
     log_likelihood : list of float
         ``n_iter`` entries; never decreasing (chapter 6).
+
+    Examples
+    --------
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> X = np.array([[0.0], [0.2], [0.4], [5.0], [5.2], [5.4]])
+    >>> gmm = GaussianMixture(2, init_params="random", random_state=0, record_history=True).fit(X)
+    >>> h = gmm.history_
+    >>> h.n_iter == gmm.n_iter_, len(h.means) == h.n_iter + 1
+    (True, True)
+    >>> bool(np.all(np.diff(h.log_likelihood) >= -1e-12))  # EM never goes down
+    True
+    >>> h.full_covariances(0).shape
+    (2, 1, 1)
     """
 
     covariance_type: str

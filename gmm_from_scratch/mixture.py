@@ -450,6 +450,32 @@ def initial_responsibilities(
     ``'kmeans'``: one-hot k-means labels; ``'k-means++'``: one-hot at the k-means++ seeds;
     ``'random'``: uniform random rows normalized to sum to one; ``'random_from_data'``:
     one-hot at ``n_components`` distinct random rows. Shared by every mixture estimator.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_components : int
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}
+    rng : numpy.random.Generator
+    sample_weight : ndarray of shape (n_samples,), optional
+        Used by the k-means initializations.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+        Rows summing to one.
+
+    Raises
+    ------
+    ValueError
+        If ``init_params`` is not one of :data:`INIT_METHODS`.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [0.2], [5.0], [5.2]])
+    >>> resp = initial_responsibilities(X, 2, "kmeans", np.random.default_rng(0))
+    >>> resp.sum(axis=1), bool(resp[0].argmax() == resp[1].argmax() != resp[2].argmax())
+    (array([1., 1., 1., 1.]), True)
     """
     n = X.shape[0]
     K, sw = n_components, sample_weight
