@@ -63,6 +63,14 @@ class StepSize:
         Decay exponent, in ``(0.5, 1]``.
     t0 : float, default=2.0
         Offset, ``>= 0``; larger values take smaller early steps.
+
+    Examples
+    --------
+    ``kappa = 1, t0 = 0`` gives ``eta_t = 1/t``: the running average of all batches so far.
+
+    >>> eta = StepSize(kappa=1.0, t0=0.0)
+    >>> [eta(t) for t in (1, 2, 4)]
+    [1.0, 0.5, 0.25]
     """
 
     kappa: float = 0.6
@@ -108,6 +116,21 @@ def partial_fit(
         With ``n_iter_`` the number of batches seen, ``lower_bound_`` the mean
         log-likelihood of this batch under the parameters *before* the step, and
         ``online_log_likelihoods_`` that value for every batch so far.
+
+    Examples
+    --------
+    Twenty mini-batches from two clusters, each seen once:
+
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> rng = np.random.default_rng(0)
+    >>> gmm = GaussianMixture(2, random_state=0)
+    >>> for _ in range(20):
+    ...     batch = np.concatenate([rng.normal(-3, 1, (50, 1)), rng.normal(3, 1, (50, 1))])
+    ...     gmm = partial_fit(gmm, batch)
+    >>> gmm.n_iter_, len(gmm.online_log_likelihoods_)
+    (20, 20)
+    >>> np.round(np.sort(gmm.means_.ravel()), 1)
+    array([-3. ,  2.9])
     """
     X = check_array(X)
     n, d = X.shape

@@ -96,6 +96,20 @@ def dask_em_pass(
     ``dask.array`` (or anything ``dask.array.asarray`` accepts), ``sample_weight`` a NumPy
     or Dask array of one weight per row. Responsibilities cannot be kept (they would be as
     large as the data): ``keep_responsibilities=True`` raises ``ValueError``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> weights, means = np.array([0.5, 0.5]), np.array([[0.0, 1.0], [10.0, 11.0]])
+    >>> U = precisions_cholesky_from_covariances(np.array([4.0, 4.0]), "spherical")
+    >>> stats, _ = dask_em_pass(da.from_array(X, chunks=(2, 2)), weights, means, U, "spherical")
+    >>> ref, _ = em_pass(X, weights, means, U, "spherical")
+    >>> bool(np.allclose(stats.nk, ref.nk))
+    True
+    >>> bool(np.isclose(stats.log_likelihood, ref.log_likelihood))
+    True
     """
     if keep_responsibilities:
         raise ValueError(
@@ -132,6 +146,19 @@ class DaskGaussianMixture(GaussianMixture):
     cluster. The initialization (k-means, unless all ``*_init`` are given) reads a random
     subset of at most :data:`~gmm_from_scratch.em.INIT_MAX_ROWS` rows.
     ``record_history=True`` is not supported.
+
+    Examples
+    --------
+    The same fit as the in-memory estimator, from a Dask array in chunks of 100 rows:
+
+    >>> import dask.array as da
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(-3, 1, (200, 2)), rng.normal(3, 1, (200, 2))])
+    >>> dgmm = DaskGaussianMixture(2, random_state=0).fit(da.from_array(X, chunks=(100, 2)))
+    >>> gmm = GaussianMixture(2, random_state=0).fit(X)
+    >>> bool(np.allclose(dgmm.means_, gmm.means_)), dgmm.n_iter_ == gmm.n_iter_
+    (True, True)
     """
 
     _em_pass = staticmethod(dask_em_pass)
