@@ -32,7 +32,15 @@ BOOK_COLORS = (
 
 
 def use_book_style() -> None:
-    """Apply the book's figure style (sizes readable at phone width, the colour cycle)."""
+    """Apply the book's figure style (sizes readable at phone width, the colour cycle).
+
+    Examples
+    --------
+    >>> with mpl.rc_context():  # restores the previous style afterwards
+    ...     use_book_style()
+    ...     mpl.rcParams["figure.dpi"]
+    100.0
+    """
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.2),
@@ -57,13 +65,34 @@ def use_book_style() -> None:
 
 
 def component_colors(n_components: int) -> list[str]:
-    """The colour of each component, cycling through :data:`BOOK_COLORS`."""
+    """The colour of each component, cycling through :data:`BOOK_COLORS`.
+
+    Examples
+    --------
+    >>> component_colors(3)
+    ['#0072B2', '#E69F00', '#009E73']
+    >>> colors = component_colors(10)  # more components than colours: the cycle repeats
+    >>> colors[8] == colors[0]
+    True
+    """
     return [BOOK_COLORS[k % len(BOOK_COLORS)] for k in range(n_components)]
 
 
 def full_covariances(covariances: np.ndarray, covariance_type: str, n_components: int,
                      n_features: int) -> np.ndarray:
-    """Expand covariances of any type to ``(n_components, d, d)`` matrices."""
+    """Expand covariances of any type to ``(n_components, d, d)`` matrices.
+
+    Examples
+    --------
+    >>> full_covariances(np.array([1.0, 4.0]), "spherical", n_components=2, n_features=2)
+    array([[[1., 0.],
+            [0., 1.]],
+    <BLANKLINE>
+           [[4., 0.],
+            [0., 4.]]])
+    >>> full_covariances(np.eye(2), "tied", n_components=3, n_features=2).shape
+    (3, 2, 2)
+    """
     cov = np.asarray(covariances, dtype=np.float64)
     if covariance_type == "full":
         return cov
@@ -78,6 +107,14 @@ def ellipse_geometry(covariance: np.ndarray, n_std: float = 2.0) -> tuple[float,
     """Width, height and angle (degrees) of the ``n_std``-sigma ellipse of a 2-D covariance.
 
     The axes point along the eigenvectors and have half-lengths ``n_std * sqrt(eigenvalue)``.
+
+    Examples
+    --------
+    Standard deviations 2 and 1 along the axes: the 2-sigma ellipse is 8 wide and 4 high.
+
+    >>> width, height, angle = ellipse_geometry(np.diag([4.0, 1.0]), n_std=2.0)
+    >>> round(width, 6), round(height, 6), round(angle % 180, 6)
+    (8.0, 4.0, 0.0)
     """
     vals, vecs = np.linalg.eigh(np.asarray(covariance, dtype=np.float64)[:2, :2])
     angle = float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1])))
@@ -87,7 +124,14 @@ def ellipse_geometry(covariance: np.ndarray, n_std: float = 2.0) -> tuple[float,
 
 def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0,
                        **kwargs: Any) -> Ellipse:
-    """The ``n_std``-sigma ellipse of a 2-D Gaussian as a patch (see :func:`ellipse_geometry`)."""
+    """The ``n_std``-sigma ellipse of a 2-D Gaussian as a patch (see :func:`ellipse_geometry`).
+
+    Examples
+    --------
+    >>> patch = covariance_ellipse(np.zeros(2), np.diag([4.0, 1.0]), n_std=1.0, fill=False)
+    >>> round(patch.width, 6), round(patch.height, 6)
+    (4.0, 2.0)
+    """
     width, height, angle = ellipse_geometry(covariance, n_std)
     kwargs.setdefault("fill", False)
     kwargs.setdefault("linewidth", 2)
@@ -102,6 +146,15 @@ def plot_mixture(ax: Axes, X: np.ndarray | None, means: np.ndarray, covariances:
 
     Points are coloured by their responsibilities (a mix of the component colours) when
     ``responsibilities`` is given, grey otherwise.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> means = np.array([[0.0, 0.0], [3.0, 3.0]])
+    >>> ax = plot_mixture(ax, means, means, np.array([1.0, 1.0]), "spherical")
+    >>> len(ax.patches)  # a 1- and a 2-sigma ellipse per component
+    4
+    >>> plt.close(fig)
     """
     K, d = np.asarray(means).shape
     covs = full_covariances(covariances, covariance_type, K, d)
