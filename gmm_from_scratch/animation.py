@@ -58,6 +58,19 @@ class EMFrameDrawer:
         ``ellipses[k][j]`` is component ``k``'s ellipse at ``n_std[j]`` standard deviations.
     iteration, phase : int, str
         What is currently drawn.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> from gmm_from_scratch.datasets import make_teaching_dataset
+    >>> X = make_teaching_dataset("two_blobs", n_samples=60)
+    >>> gmm = GaussianMixture(2, random_state=0, record_history=True).fit(X)
+    >>> drawer = EMFrameDrawer(X, gmm.history_)
+    >>> drawer.draw(1, "M")
+    >>> drawer.iteration, drawer.phase
+    (1, 'M')
+    >>> plt.close(drawer.fig)
     """
 
     def __init__(self, X: np.ndarray, history: EMHistory, figsize: tuple[float, float] = (8.0, 3.6),
@@ -147,6 +160,13 @@ def select_frames(n_iter: int, max_frames: int = 50) -> list[tuple[int, str]]:
 
     Every chosen iteration contributes its E-step and its M-step frame; the first and last
     iterations are always included.
+
+    Examples
+    --------
+    >>> select_frames(3)
+    [(0, 'E'), (0, 'M'), (1, 'E'), (1, 'M'), (2, 'E'), (2, 'M')]
+    >>> len(select_frames(100, max_frames=50))
+    50
     """
     if max_frames < 2:
         raise ValueError("max_frames must be at least 2.")
@@ -187,6 +207,16 @@ def em_animation_html(X: np.ndarray, history: EMHistory, max_frames: int = 50, d
 
     The CDN stylesheet ``<link>`` that matplotlib adds for its button icons is removed: the
     site must make no outside request (the book theme ships the same icon font).
+
+    Examples
+    --------
+    >>> from gmm_from_scratch import GaussianMixture
+    >>> from gmm_from_scratch.datasets import make_teaching_dataset
+    >>> X = make_teaching_dataset("two_blobs", n_samples=60)
+    >>> gmm = GaussianMixture(2, random_state=0, record_history=True).fit(X)
+    >>> html = em_animation_html(X, gmm.history_, max_frames=4)
+    >>> "<script" in html, "<link" in html  # plays offline, fetches nothing
+    (True, False)
     """
     anim = em_animation(X, history, max_frames=max_frames, dpi=dpi, interval=interval,
                         feature_names=feature_names)

@@ -1229,6 +1229,24 @@ def check(name: str, func: Callable) -> CheckResult:
         Prints as a plain-words message; ``.passed`` is true when every case passed. Never
         raises: an unimplemented stub gives ``status == 'not implemented'`` and any exception
         from the student's code is reported with the case on which it happened.
+
+    Examples
+    --------
+    The reference passes; a stub is "not implemented"; a classic mistake is named:
+
+    >>> from gmm_from_scratch import fit_gaussian_1d
+    >>> check("ch01.fit_gaussian_1d", fit_gaussian_1d).passed
+    True
+    >>> def fit_gaussian_1d(x):
+    ...     raise NotImplementedError
+    >>> check("ch01.fit_gaussian_1d", fit_gaussian_1d).status
+    'not implemented'
+    >>> def fit_gaussian_1d(x):
+    ...     x = np.asarray(x, float)
+    ...     return x.mean(), x.std(ddof=1)
+    >>> result = check("ch01.fit_gaussian_1d", fit_gaussian_1d)
+    >>> result.status, "n − 1" in result.message
+    ('failed', True)
     """
     exercise = EXERCISES.get(name)
     if exercise is None:
