@@ -49,7 +49,9 @@ class EMHistory:
     responsibilities: list[np.ndarray] = field(default_factory=list)
     log_likelihood: list[float] = field(default_factory=list)
 
-    def record_parameters(self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray):
+    def record_parameters(
+        self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray
+    ) -> None:
         """Store a copy of the parameters at the start of an iteration (or the end of the last)."""
         self.weights.append(np.array(weights, copy=True))
         self.means.append(np.array(means, copy=True))

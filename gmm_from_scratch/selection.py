@@ -85,6 +85,18 @@ class SelectionResult:
         The best pair's model, fitted on all rows.
     estimators_ : dict
         Every fitted model, keyed by ``(n_components, covariance_type)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(-4, 1, (100, 2)), rng.normal(4, 1, (100, 2))])
+    >>> result = select_n_components(X, range(1, 4), random_state=0, progress=False)
+    >>> result.column("n_components"), int(result.column("bic").argmin()) + 1
+    (array([1, 2, 3]), 2)
+    >>> result.best_estimator_.n_components
+    2
+    >>> result.to_pandas().shape  # one row per fitted pair, one column per entry of COLUMNS
+    (3, 9)
     """
 
     table: list[dict[str, Any]]
@@ -119,7 +131,7 @@ class SelectionResult:
             raise ValueError(f"No rows with covariance_type={covariance_type!r} in the table.")
         return np.array([r[name] for r in rows])
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """The table as a :class:`pandas.DataFrame` (pandas is imported only here).
 
         Returns
