@@ -675,7 +675,7 @@ renumbering yourself.
             r"""
             Write `align_to_reference(reference_means, means)` returning the permutation
             `perm` (integers, shape `(K,)`) for which `means[perm]` lines up with
-            `reference_means`, i.e. which minimizes the total cost (eq. 11.1)
+            `reference_means`, i.e. which minimizes the total cost (eq. 11.4)
 
             $$\sum_k \lVert \mathrm{reference}_k - \mathrm{means}_{\mathrm{perm}[k]}\rVert^2 .$$
 

@@ -1092,7 +1092,7 @@ def _ch11_align(r: _Runner) -> None:
                         "means[perm] lines up with reference_means.")
             else:
                 hint = ("Greedy matching is not optimal in general: minimize the total cost "
-                        "(eq. 11.1) with scipy.optimize.linear_sum_assignment.")
+                        "(eq. 11.4) with scipy.optimize.linear_sum_assignment.")
             r.fail(f"means[perm] is {cost(perm):.6g} (total squared distance) away from the "
                    f"reference, but the best renumbering {_fmt(best)} achieves "
                    f"{cost(best):.6g}.", hint)
