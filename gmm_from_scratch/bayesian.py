@@ -24,7 +24,7 @@ lower bound (ELBO, eq. 14.3) by coordinate ascent, which looks exactly like EM:
 Names, defaults and conventions follow ``sklearn.mixture.BayesianGaussianMixture``:
 ``covariances_`` is the inverse of the posterior mean precision ``E[Lambda_k] = nu_k W_k``,
 ``lower_bound_`` is the ELBO up to additive constants that do not depend on the data's
-assignment (eq. 14.11), and the ``'tied'``, ``'diag'`` and ``'spherical'`` types use
+assignment (eq. 14.12), and the ``'tied'``, ``'diag'`` and ``'spherical'`` types use
 scikit-learn's Wishart-like updates. Started from the same responsibilities, this class and
 scikit-learn's reach the same posterior (the test suite checks this to 1e-8 relative).
 """
@@ -265,7 +265,7 @@ def expected_log_weights(weight_concentration: Any, prior_type: str) -> np.ndarr
 
 
 def posterior_mean_weights(weight_concentration: Any, prior_type: str) -> np.ndarray:
-    """The weights reported in ``weights_``: the posterior mean of ``pi`` (eq. 14.12).
+    """The weights reported in ``weights_``: the posterior mean of ``pi`` (eq. 14.11).
 
     Dirichlet: ``alpha_k / sum_j alpha_j``. Stick breaking:
     ``E[v_k] prod_{j<k} (1 - E[v_j])``, renormalized over the ``K`` sticks kept.
@@ -387,7 +387,7 @@ def lower_bound(
     prior_type: str,
     covariance_type: str,
 ) -> float:
-    """The evidence lower bound after a variational M-step, up to constants (eq. 14.11).
+    """The evidence lower bound after a variational M-step, up to constants (eq. 14.12).
 
     When ``q(pi, mu, Lambda)`` is the optimum for the responsibilities ``r``, the ELBO
     collapses to the entropy of ``r`` plus the log-normalizers of the posterior:
@@ -473,7 +473,7 @@ class BayesianGaussianMixture(ParamsMixin):
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
-        Posterior mean weights (eq. 14.12).
+        Posterior mean weights (eq. 14.11).
     weight_concentration_ : ndarray or tuple of ndarray
         ``alpha_k``, or the sticks' Beta parameters ``(gamma_k1, gamma_k2)`` (eq. 14.8).
     means_ : ndarray of shape (n_components, n_features)
@@ -490,7 +490,7 @@ class BayesianGaussianMixture(ParamsMixin):
     converged_ : bool
     n_iter_ : int
     lower_bound_ : float
-        The ELBO of the best run at its last iteration (eq. 14.11).
+        The ELBO of the best run at its last iteration (eq. 14.12).
     lower_bounds_ : list of float
         The ELBO after every iteration of the best run (never decreasing).
     n_features_in_ : int
@@ -670,7 +670,7 @@ class BayesianGaussianMixture(ParamsMixin):
             stats, resp = em_pass(
                 X, pseudo, post.means, post.precisions_cholesky, ct, keep_responsibilities=True
             )
-            # Variational M-step (eqs. 14.8-14.10), then the ELBO (eq. 14.11).
+            # Variational M-step (eqs. 14.8-14.10), then the ELBO (eq. 14.12).
             post = variational_m_step(stats, prior, ct, self.reg_covar)
             lower_bound_value = lower_bound(resp, post, ptype, ct)
             if not np.isfinite(lower_bound_value):
