@@ -16,9 +16,7 @@ from scipy.optimize import linear_sum_assignment
 __all__ = ["align_components", "align_labels", "permute_mixture"]
 
 
-def align_components(
-    reference: np.ndarray, other: np.ndarray, *, by: str = "means"
-) -> np.ndarray:
+def align_components(reference: np.ndarray, other: np.ndarray, *, by: str = "means") -> np.ndarray:
     """Permutation ``perm``: component ``perm[k]`` of ``other`` matches ``k`` of ``reference``.
 
     Parameters

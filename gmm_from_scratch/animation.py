@@ -73,9 +73,14 @@ class EMFrameDrawer:
     >>> plt.close(drawer.fig)
     """
 
-    def __init__(self, X: np.ndarray, history: EMHistory, figsize: tuple[float, float] = (8.0, 3.6),
-                 dpi: int = 80,
-                 feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        history: EMHistory,
+        figsize: tuple[float, float] = (8.0, 3.6),
+        dpi: int = 80,
+        feature_names: tuple[str, str] = ("feature 1", "feature 2"),
+    ) -> None:
         if history.n_iter == 0:
             raise ValueError("The EM history is empty: fit with max_iter >= 1 to record it.")
         use_book_style()
@@ -87,28 +92,44 @@ class EMFrameDrawer:
             self.fig, (self.ax_data, self.ax_ll) = plt.subplots(
                 1, 2, figsize=figsize, dpi=dpi, gridspec_kw={"width_ratios": [1.25, 1.0]}
             )
-        self.scatter = self.ax_data.scatter(self.X[:, 0], self.X[:, 1], s=9, color="0.6",
-                                            linewidths=0, alpha=0.8, label="data")
+        self.scatter = self.ax_data.scatter(
+            self.X[:, 0], self.X[:, 1], s=9, color="0.6", linewidths=0, alpha=0.8, label="data"
+        )
         self.ellipses = []
         for k in range(K):
             row = []
             for j, _ in enumerate(_N_STD):
-                e = Ellipse((0, 0), 1, 1, fill=False, linewidth=2 if j == 0 else 1.2,
-                            edgecolor=self.colors[k], alpha=1.0 if j == 0 else 0.6)
+                e = Ellipse(
+                    (0, 0),
+                    1,
+                    1,
+                    fill=False,
+                    linewidth=2 if j == 0 else 1.2,
+                    edgecolor=self.colors[k],
+                    alpha=1.0 if j == 0 else 0.6,
+                )
                 self.ax_data.add_patch(e)
                 row.append(e)
             self.ellipses.append(row)
-        (self.mean_markers,) = self.ax_data.plot([], [], "X", markersize=10, color="black",
-                                                 markeredgecolor="white", linestyle="none",
-                                                 label="component means")
+        (self.mean_markers,) = self.ax_data.plot(
+            [],
+            [],
+            "X",
+            markersize=10,
+            color="black",
+            markeredgecolor="white",
+            linestyle="none",
+            label="component means",
+        )
         self._frame_limits()
         self.ax_data.set_xlabel(feature_names[0])
         self.ax_data.set_ylabel(feature_names[1])
         self.ax_data.legend(loc="upper left", fontsize=8)
         iters = np.arange(1, history.n_iter + 1)
         self.ax_ll.plot(iters, history.log_likelihood, color="0.3", label="log-likelihood")
-        (self.ll_marker,) = self.ax_ll.plot([], [], "o", color="#D55E00", markersize=8,
-                                            label="current iteration")
+        (self.ll_marker,) = self.ax_ll.plot(
+            [], [], "o", color="#D55E00", markersize=8, label="current iteration"
+        )
         self.ax_ll.set_xlabel("EM iteration")
         self.ax_ll.set_ylabel("mean log-likelihood per point")
         self.ax_ll.set_title("Log-likelihood never decreases")
@@ -184,9 +205,14 @@ def select_frames(n_iter: int, max_frames: int = 50) -> list[tuple[int, str]]:
     return [(t, phase) for t in iters for phase in PHASES]
 
 
-def em_animation(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: int = 80,
-                 interval: int = 500,
-                 feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> FuncAnimation:
+def em_animation(
+    X: np.ndarray,
+    history: EMHistory,
+    max_frames: int = 50,
+    dpi: int = 80,
+    interval: int = 500,
+    feature_names: tuple[str, str] = ("feature 1", "feature 2"),
+) -> FuncAnimation:
     """A matplotlib animation of EM: at most ``max_frames`` frames (E- and M-steps alternate)."""
     drawer = EMFrameDrawer(X, history, dpi=dpi, feature_names=feature_names)
     frames = select_frames(history.n_iter, max_frames)
@@ -200,9 +226,14 @@ def em_animation(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: i
     return anim
 
 
-def em_animation_html(X: np.ndarray, history: EMHistory, max_frames: int = 50, dpi: int = 80,
-                      interval: int = 500,
-                      feature_names: tuple[str, str] = ("feature 1", "feature 2")) -> str:
+def em_animation_html(
+    X: np.ndarray,
+    history: EMHistory,
+    max_frames: int = 50,
+    dpi: int = 80,
+    interval: int = 500,
+    feature_names: tuple[str, str] = ("feature 1", "feature 2"),
+) -> str:
     """The animation as self-contained HTML (``to_jshtml``) for the static course website.
 
     The CDN stylesheet ``<link>`` that matplotlib adds for its button icons is removed: the
@@ -218,8 +249,9 @@ def em_animation_html(X: np.ndarray, history: EMHistory, max_frames: int = 50, d
     >>> "<script" in html, "<link" in html  # plays offline, fetches nothing
     (True, False)
     """
-    anim = em_animation(X, history, max_frames=max_frames, dpi=dpi, interval=interval,
-                        feature_names=feature_names)
+    anim = em_animation(
+        X, history, max_frames=max_frames, dpi=dpi, interval=interval, feature_names=feature_names
+    )
     with mpl.rc_context({"animation.frame_format": "jpeg"}):  # a third smaller than PNG
         html = anim.to_jshtml(default_mode="once")
     plt.close(anim.drawer.fig)  # type: ignore[attr-defined]

@@ -138,8 +138,11 @@ def _package_function(qualname: str) -> tuple[tuple[Any, str, str], ...]:
 
 def _code_names(code: Any) -> set[str]:
     """Global names a function (and the functions nested in it) loads."""
-    names = {ins.argval for ins in dis.get_instructions(code)
-             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    names = {
+        ins.argval
+        for ins in dis.get_instructions(code)
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
     for const in code.co_consts:
         if hasattr(const, "co_names"):
             names |= _code_names(const)
@@ -256,8 +259,10 @@ class _Runner:
             finally:
                 self.n_calls += 1
         if used:
-            self.fail(f"your function calls {used[0]}.", _INVERSE_HINT if "inv" in used[0]
-                      or "det" in used[0] else _own_code_hint(used[0]))
+            self.fail(
+                f"your function calls {used[0]}.",
+                _INVERSE_HINT if "inv" in used[0] or "det" in used[0] else _own_code_hint(used[0]),
+            )
         for name, before, after in zip(self.params, snapshot, args, strict=False):
             if not _same(before, after):
                 self.fail(
@@ -272,8 +277,10 @@ class _Runner:
         try:
             arr = np.asarray(got, dtype=dtype)
         except (TypeError, ValueError):
-            self.fail(f"{what} should be a number or an array, but you returned "
-                      f"{type(got).__name__} {_short(got)}.")
+            self.fail(
+                f"{what} should be a number or an array, but you returned "
+                f"{type(got).__name__} {_short(got)}."
+            )
         if shape is not None and arr.shape != tuple(shape):
             kind = "a single number" if shape == () else f"an array of shape {tuple(shape)}"
             hint = None
@@ -321,13 +328,17 @@ class _Runner:
         return got
 
     def tuple_of(self, got: Any, n: int, names: str) -> tuple:
-        sequence = isinstance(got, (tuple, list)) or (isinstance(got, np.ndarray)
-                                                        and got.ndim >= 1)
+        sequence = isinstance(got, (tuple, list)) or (isinstance(got, np.ndarray) and got.ndim >= 1)
         if not sequence or len(got) != n:
-            got_desc = (f"a {type(got).__name__} of length {len(got)}"
-                        if sequence else f"a {type(got).__name__}")
-            self.fail(f"your function should return {n} values ({names}), but it returned "
-                      f"{got_desc}.", f"End your function with `return {names}`.")
+            got_desc = (
+                f"a {type(got).__name__} of length {len(got)}"
+                if sequence
+                else f"a {type(got).__name__}"
+            )
+            self.fail(
+                f"your function should return {n} values ({names}), but it returned {got_desc}.",
+                f"End your function with `return {names}`.",
+            )
         return tuple(got)
 
 
@@ -343,8 +354,10 @@ def _short(x: Any) -> str:
 
 
 def _own_code_hint(label: str) -> str:
-    return (f"{label} is the package's (or a library's) ready-made answer: the point of the "
-            "exercise is to write it yourself.")
+    return (
+        f"{label} is the package's (or a library's) ready-made answer: the point of the "
+        "exercise is to write it yourself."
+    )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -368,8 +381,9 @@ def _diagnose(got: np.ndarray, mistakes: Callable | None) -> str | None:
         warnings.simplefilter("ignore")
         for hint, wrong in mistakes():
             wrong = np.asarray(wrong, dtype=float)
-            if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-9,
-                                                        equal_nan=True):
+            if wrong.shape == got.shape and np.allclose(
+                got, wrong, rtol=1e-6, atol=1e-9, equal_nan=True
+            ):
                 return hint
     return None
 
@@ -383,8 +397,7 @@ def _random_covariance(rng: np.random.Generator, d: int, scale: float = 1.0) -> 
     return 0.5 * (cov + cov.T)
 
 
-def _mixture_problem(seed: int, n: int, K: int, d: int, spread: float = 4.0,
-                     weights: Any = None):
+def _mixture_problem(seed: int, n: int, K: int, d: int, spread: float = 4.0, weights: Any = None):
     rng = np.random.default_rng(seed)
     means = rng.normal(scale=spread, size=(K, d))
     covs = np.stack([_random_covariance(rng, d) for _ in range(K)])
@@ -441,15 +454,28 @@ def _ch01_fit(r: _Runner) -> None:
 
         def std_mistakes(xa=xa, n=n, want=want):
             m, s = want
-            out = [("You returned the variance; the exercise asks for the standard deviation "
-                    "(its square root).", s**2),
-                   ("E[x²] − E[x]² loses all its digits when the mean is large compared with "
+            out = [
+                (
+                    "You returned the variance; the exercise asks for the standard deviation "
+                    "(its square root).",
+                    s**2,
+                ),
+                (
+                    "E[x²] − E[x]² loses all its digits when the mean is large compared with "
                     "the spread: subtract the mean first, then average the squares.",
-                    np.sqrt(abs(np.mean(xa**2) - np.mean(xa) ** 2)))]
+                    np.sqrt(abs(np.mean(xa**2) - np.mean(xa) ** 2)),
+                ),
+            ]
             if n > 1:
-                out.insert(0, ("You divided by n − 1. The maximum-likelihood variance divides by "
-                               "n (eq. 1.4); n − 1 gives the unbiased estimate, which is not the "
-                               "MLE.", s * np.sqrt(n / (n - 1))))
+                out.insert(
+                    0,
+                    (
+                        "You divided by n − 1. The maximum-likelihood variance divides by "
+                        "n (eq. 1.4); n − 1 gives the unbiased estimate, which is not the "
+                        "MLE.",
+                        s * np.sqrt(n / (n - 1)),
+                    ),
+                )
             return out
 
         def mean_mistakes(want: tuple[float, float] = want) -> list[tuple[str, Any]]:
@@ -457,8 +483,14 @@ def _ch01_fit(r: _Runner) -> None:
 
         pair = r.array(got, "(mean, std)", (2,))
         r.close(pair[0], want[0], "the mean", rtol=1e-10, mistakes=mean_mistakes)
-        r.close(pair[1], want[1], "the standard deviation", rtol=1e-7, mistakes=std_mistakes,
-                nan_hint="With a single point, n − 1 = 0: the MLE divides by n (eq. 1.4).")
+        r.close(
+            pair[1],
+            want[1],
+            "the standard deviation",
+            rtol=1e-7,
+            mistakes=std_mistakes,
+            nan_hint="With a single point, n − 1 = 0: the MLE divides by n (eq. 1.4).",
+        )
 
 
 def _ch01_loglik(r: _Runner) -> None:
@@ -478,18 +510,29 @@ def _ch01_loglik(r: _Runner) -> None:
             z2 = ((x - mean) / std) ** 2
             n = x.size
             return [
-                ("You used log σ² where log σ belongs (or forgot the ½ in front of log σ²).",
-                 -0.5 * n * _gaussian.LOG_2PI - n * np.log(std**2) - 0.5 * z2.sum()),
-                ("The constant −½ log(2π) is missing from each point's term (eq. 1.2).",
-                 -n * np.log(std) - 0.5 * z2.sum()),
-                ("The ½ in front of the squared standardized distance is missing.",
-                 -0.5 * n * _gaussian.LOG_2PI - n * np.log(std) - z2.sum()),
+                (
+                    "You used log σ² where log σ belongs (or forgot the ½ in front of log σ²).",
+                    -0.5 * n * _gaussian.LOG_2PI - n * np.log(std**2) - 0.5 * z2.sum(),
+                ),
+                (
+                    "The constant −½ log(2π) is missing from each point's term (eq. 1.2).",
+                    -n * np.log(std) - 0.5 * z2.sum(),
+                ),
+                (
+                    "The ½ in front of the squared standardized distance is missing.",
+                    -0.5 * n * _gaussian.LOG_2PI - n * np.log(std) - z2.sum(),
+                ),
             ]
 
-        r.close(r.array(got, "the log-likelihood", ()), want, "the log-likelihood", rtol=1e-9,
-                mistakes=mistakes,
-                nan_hint="Taking np.log of the density underflows to log 0 = −inf for a point "
-                "far away: write the log-density directly, −½log(2π) − log σ − ½((x−μ)/σ)².")
+        r.close(
+            r.array(got, "the log-likelihood", ()),
+            want,
+            "the log-likelihood",
+            rtol=1e-9,
+            mistakes=mistakes,
+            nan_hint="Taking np.log of the density underflows to log 0 = −inf for a point "
+            "far away: write the log-density directly, −½log(2π) − log σ − ½((x−μ)/σ)².",
+        )
 
 
 # ----------------------------------------------------------------------------- chapter 2
@@ -497,15 +540,18 @@ def _ch02_log_pdf(r: _Runner) -> None:
     rng = np.random.default_rng(20)
     cases = []
     cov = np.array([[2.0, 1.2], [1.2, 1.0]])
-    cases.append(("2-D, non-diagonal covariance", (rng.normal(size=(6, 2)), np.array([0.5, -1.0]),
-                                                  cov)))
+    cases.append(
+        ("2-D, non-diagonal covariance", (rng.normal(size=(6, 2)), np.array([0.5, -1.0]), cov))
+    )
     c3 = _random_covariance(rng, 3, scale=2.0)
     cases.append(("3-D, strongly correlated", (rng.normal(size=(5, 3)), rng.normal(size=3), c3)))
     cases.append(("a single point", (np.array([[1.0, 2.0]]), np.zeros(2), cov)))
-    cases.append(("1-D data (d = 1)", (rng.normal(size=(4, 1)), np.array([0.3]),
-                                        np.array([[0.49]]))))
-    cases.append(("points far from the mean", (np.array([[50.0, -40.0], [300.0, 0.0]]),
-                                                np.zeros(2), cov)))
+    cases.append(
+        ("1-D data (d = 1)", (rng.normal(size=(4, 1)), np.array([0.3]), np.array([[0.49]])))
+    )
+    cases.append(
+        ("points far from the mean", (np.array([[50.0, -40.0], [300.0, 0.0]]), np.zeros(2), cov))
+    )
     for name, (X, mean, cov) in cases:
         r.start(name)
         got = r.call(X, mean, cov)
@@ -518,20 +564,35 @@ def _ch02_log_pdf(r: _Runner) -> None:
             wrong_maha = np.einsum("ni,ij,nj->n", diff, cov, diff)
             right_maha = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov), diff)
             return [
-                ("You used Σ where Σ⁻¹ belongs in the quadratic form (the classic trap): the "
-                 "Mahalanobis distance is (x−μ)ᵀ Σ⁻¹ (x−μ) (eq. 2.2).",
-                 -0.5 * (d * _gaussian.LOG_2PI + logdet + wrong_maha)),
-                ("The sign of the log-determinant term is wrong: it is −½ log det Σ.",
-                 -0.5 * (d * _gaussian.LOG_2PI - logdet + right_maha)),
-                ("log det Σ = 2 Σᵢ log Lᵢᵢ: the factor 2 (or the ½ in front) is missing.",
-                 -0.5 * (d * _gaussian.LOG_2PI + 0.5 * logdet + right_maha)),
-                ("The constant is −(d/2) log(2π), with d the number of features.",
-                 -0.5 * (_gaussian.LOG_2PI + logdet + right_maha)),
+                (
+                    "You used Σ where Σ⁻¹ belongs in the quadratic form (the classic trap): the "
+                    "Mahalanobis distance is (x−μ)ᵀ Σ⁻¹ (x−μ) (eq. 2.2).",
+                    -0.5 * (d * _gaussian.LOG_2PI + logdet + wrong_maha),
+                ),
+                (
+                    "The sign of the log-determinant term is wrong: it is −½ log det Σ.",
+                    -0.5 * (d * _gaussian.LOG_2PI - logdet + right_maha),
+                ),
+                (
+                    "log det Σ = 2 Σᵢ log Lᵢᵢ: the factor 2 (or the ½ in front) is missing.",
+                    -0.5 * (d * _gaussian.LOG_2PI + 0.5 * logdet + right_maha),
+                ),
+                (
+                    "The constant is −(d/2) log(2π), with d the number of features.",
+                    -0.5 * (_gaussian.LOG_2PI + logdet + right_maha),
+                ),
             ]
 
-        r.close(got, want, "log_pdf", rtol=1e-9, atol=1e-9, mistakes=mistakes,
-                nan_hint="Computing the density and then its log underflows to log 0 = −inf far "
-                "from the mean: stay in log space all the way (eq. 2.3).")
+        r.close(
+            got,
+            want,
+            "log_pdf",
+            rtol=1e-9,
+            atol=1e-9,
+            mistakes=mistakes,
+            nan_hint="Computing the density and then its log underflows to log 0 = −inf far "
+            "from the mean: stay in log space all the way (eq. 2.3).",
+        )
 
 
 # ----------------------------------------------------------------------------- chapter 3
@@ -540,8 +601,10 @@ def _ch03_lloyd(r: _Runner) -> None:
     blobs = np.concatenate([rng.normal(c, 0.5, size=(10, 2)) for c in ([0, 0], [4, 0], [0, 4])])
     cases = [
         ("three blobs", (blobs, blobs[[0, 1, 2]] + 0.1)),
-        ("an empty cluster (one centre far from every point)",
-         (blobs, np.array([[0.0, 0.0], [4.0, 0.0], [100.0, 100.0]]))),
+        (
+            "an empty cluster (one centre far from every point)",
+            (blobs, np.array([[0.0, 0.0], [4.0, 0.0], [100.0, 100.0]])),
+        ),
         ("one cluster", (blobs[:7], blobs[:1].copy())),
         ("a single point and one centre", (np.array([[1.0, -2.0]]), np.array([[0.0, 0.0]]))),
         ("1-D data (d = 1)", (rng.normal(size=(9, 1)) * 3, np.array([[-1.0], [1.0]]))),
@@ -562,28 +625,56 @@ def _ch03_lloyd(r: _Runner) -> None:
             hint = None
             if np.array_equal(labels, np.argmax(dist, axis=1)):
                 hint = "You assigned each point to its farthest centre: use argmin (eq. 3.2)."
-            r.fail(f"labels[{i}] is {int(labels[i])}, but point {i} is closest to centre "
-                   f"{int(want_labels[i])} (squared distances to the centres: "
-                   f"{_fmt(dist[i])}); {wrong.size} label(s) differ in all.", hint)
-        r.close(got[1], want_centers, "new_centers", rtol=1e-9,
-                nan_hint="A centre with no points gives a mean of 0/0 = NaN: keep the old "
-                "centre of an empty cluster.")
+            r.fail(
+                f"labels[{i}] is {int(labels[i])}, but point {i} is closest to centre "
+                f"{int(want_labels[i])} (squared distances to the centres: "
+                f"{_fmt(dist[i])}); {wrong.size} label(s) differ in all.",
+                hint,
+            )
+        r.close(
+            got[1],
+            want_centers,
+            "new_centers",
+            rtol=1e-9,
+            nan_hint="A centre with no points gives a mean of 0/0 = NaN: keep the old "
+            "centre of an empty cluster.",
+        )
 
 
 # ----------------------------------------------------------------------------- chapter 4
 def _ch04_sample(r: _Runner) -> None:
     rng = np.random.default_rng(40)
-    c2 = np.stack([np.array([[1.0, 0.8], [0.8, 1.0]]), np.array([[0.5, -0.3], [-0.3, 0.4]]),
-                   _random_covariance(rng, 2, 0.5)])
+    c2 = np.stack(
+        [
+            np.array([[1.0, 0.8], [0.8, 1.0]]),
+            np.array([[0.5, -0.3], [-0.3, 0.4]]),
+            _random_covariance(rng, 2, 0.5),
+        ]
+    )
     cases = [
-        ("three 2-D components, non-diagonal covariances, weights 0.6/0.3/0.1",
-         (np.array([0.6, 0.3, 0.1]), np.array([[0.0, 0.0], [5.0, 5.0], [-5.0, 4.0]]), c2,
-          20_000)),
+        (
+            "three 2-D components, non-diagonal covariances, weights 0.6/0.3/0.1",
+            (
+                np.array([0.6, 0.3, 0.1]),
+                np.array([[0.0, 0.0], [5.0, 5.0], [-5.0, 4.0]]),
+                c2,
+                20_000,
+            ),
+        ),
         ("one component", (np.array([1.0]), np.array([[1.0, -1.0]]), c2[:1], 5_000)),
-        ("1-D data (d = 1)", (np.array([0.25, 0.75]), np.array([[-3.0], [2.0]]),
-                              np.array([[[0.25]], [[4.0]]]), 10_000)),
-        ("a single sample", (np.array([0.6, 0.3, 0.1]), np.array([[0.0, 0.0], [5.0, 5.0],
-                                                                    [-5.0, 4.0]]), c2, 1)),
+        (
+            "1-D data (d = 1)",
+            (
+                np.array([0.25, 0.75]),
+                np.array([[-3.0], [2.0]]),
+                np.array([[[0.25]], [[4.0]]]),
+                10_000,
+            ),
+        ),
+        (
+            "a single sample",
+            (np.array([0.6, 0.3, 0.1]), np.array([[0.0, 0.0], [5.0, 5.0], [-5.0, 4.0]]), c2, 1),
+        ),
     ]
     for name, (w, means, covs, n) in cases:
         r.start(name)
@@ -597,9 +688,11 @@ def _ch04_sample(r: _Runner) -> None:
             r.fail(f"z should hold component indices 0..{K - 1}; it holds {_fmt(np.unique(z))}.")
         X2, z2 = r.tuple_of(r.call(w, means, covs, n, np.random.default_rng(123)), 2, "X, z")
         if not (np.array_equal(np.asarray(X2), X) and np.array_equal(np.asarray(z2), z)):
-            r.fail("two calls with the same seeded `rng` gave different samples.",
-                   "Draw every random number from the `rng` argument (rng.choice, "
-                   "rng.standard_normal, ...), not from np.random.")
+            r.fail(
+                "two calls with the same seeded `rng` gave different samples.",
+                "Draw every random number from the `rng` argument (rng.choice, "
+                "rng.standard_normal, ...), not from np.random.",
+            )
         if n < 100:
             continue
         z = z.astype(int)
@@ -610,25 +703,32 @@ def _ch04_sample(r: _Runner) -> None:
                 hint = None
                 if np.all(np.abs(counts - n / K) <= 5 * np.sqrt(n / K) + 1):
                     hint = "Your components are equally frequent: draw z with p=weights."
-                r.fail(f"component {k} was drawn {counts[k]} times out of {n}, but its weight "
-                       f"{w[k]:g} makes about {n * w[k]:.0f} expected.", hint)
+                r.fail(
+                    f"component {k} was drawn {counts[k]} times out of {n}, but its weight "
+                    f"{w[k]:g} makes about {n * w[k]:.0f} expected.",
+                    hint,
+                )
             Xk = X[z == k]
             nk = len(Xk)
             se = np.sqrt(np.diag(covs[k]) / nk)
             mean_k = Xk.mean(axis=0)
             if np.any(np.abs(mean_k - means[k]) > 6 * se):
-                r.fail(f"the points labelled {k} have mean {_fmt(mean_k)}, but component {k}'s "
-                       f"mean is {_fmt(means[k])}.",
-                       "Each point of component k is μ_k plus noise with covariance Σ_k.")
+                r.fail(
+                    f"the points labelled {k} have mean {_fmt(mean_k)}, but component {k}'s "
+                    f"mean is {_fmt(means[k])}.",
+                    "Each point of component k is μ_k plus noise with covariance Σ_k.",
+                )
             emp = np.atleast_2d(np.cov(Xk.T, bias=True))
             v = np.diag(covs[k])
             se_cov = np.sqrt((covs[k] ** 2 + np.outer(v, v)) / nk)
             if np.any(np.abs(emp - covs[k]) > 6 * se_cov):
-                r.fail(f"the points labelled {k} have covariance {_fmt(emp)}, but Σ_{k} is "
-                       f"{_fmt(covs[k])}.",
-                       "With L the lower Cholesky factor (Σ = L Lᵀ) and e a standard normal "
-                       "row vector, x = μ + e Lᵀ has covariance Σ. Check the transpose, and use "
-                       "the factor L, not Σ itself.")
+                r.fail(
+                    f"the points labelled {k} have covariance {_fmt(emp)}, but Σ_{k} is "
+                    f"{_fmt(covs[k])}.",
+                    "With L the lower Cholesky factor (Σ = L Lᵀ) and e a standard normal "
+                    "row vector, x = μ + e Lᵀ has covariance Σ. Check the transpose, and use "
+                    "the factor L, not Σ itself.",
+                )
 
 
 def _ch04_resp(r: _Runner) -> None:
@@ -640,13 +740,19 @@ def _ch04_resp(r: _Runner) -> None:
         sums = got.sum(axis=1)
         if np.all(np.isfinite(got)) and not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
             i = int(np.argmax(np.abs(sums - 1)))
-            r.fail(f"the responsibilities of point {i} sum to {_fmt(float(sums[i]))}, not 1.",
-                   "Divide each row by its sum over the components (eq. 4.2).")
+            r.fail(
+                f"the responsibilities of point {i} sum to {_fmt(float(sums[i]))}, not 1.",
+                "Divide each row by its sum over the components (eq. 4.2).",
+            )
 
         def mistakes(X=X, w=w, m=m, c=c):
             K = len(w)
-            return [("You forgot the mixing weights π_k in the numerator (eq. 4.2).",
-                     np.exp(_ref_e_step(X, np.full(K, 1.0 / K), m, c)[1]))]
+            return [
+                (
+                    "You forgot the mixing weights π_k in the numerator (eq. 4.2).",
+                    np.exp(_ref_e_step(X, np.full(K, 1.0 / K), m, c)[1]),
+                )
+            ]
 
         r.close(got, want, "the responsibilities", rtol=1e-7, atol=1e-10, mistakes=mistakes)
 
@@ -665,28 +771,46 @@ def _ch05_e_step(r: _Runner) -> None:
                 hint = None
                 if np.allclose(log_resp, np.exp(want_log_resp), atol=1e-12):
                     hint = "You returned the responsibilities themselves, not their logarithms."
-                r.fail(f"the responsibilities exp(log_resp) of point {i} sum to "
-                       f"{_fmt(float(sums[i]))}, not 1.",
-                       hint or "Subtract log p(x_n) = logsumexp over k from every entry of row n "
-                       "(eq. 7.2).")
+                r.fail(
+                    f"the responsibilities exp(log_resp) of point {i} sum to "
+                    f"{_fmt(float(sums[i]))}, not 1.",
+                    hint
+                    or "Subtract log p(x_n) = logsumexp over k from every entry of row n "
+                    "(eq. 7.2).",
+                )
 
         def mistakes(X=X, w=w, m=m, c=c):
             K = len(w)
-            return [("You forgot the mixing weights: add log π_k to each component's "
-                     "log-density (eq. 5.2).", _ref_e_step(X, np.full(K, 1.0 / K), m, c)[1])]
+            return [
+                (
+                    "You forgot the mixing weights: add log π_k to each component's "
+                    "log-density (eq. 5.2).",
+                    _ref_e_step(X, np.full(K, 1.0 / K), m, c)[1],
+                )
+            ]
 
-        far_hint = ("Exponentiating log-densities of points far from every component underflows "
-                    "to 0, and 0/0 = NaN. Normalize in log space with logsumexp (eqs. 7.1, 7.2).")
-        r.close(log_resp, want_log_resp, "log_resp", rtol=1e-7, atol=1e-8, mistakes=mistakes,
-                nan_hint=far_hint)
+        far_hint = (
+            "Exponentiating log-densities of points far from every component underflows "
+            "to 0, and 0/0 = NaN. Normalize in log space with logsumexp (eqs. 7.1, 7.2)."
+        )
+        r.close(
+            log_resp,
+            want_log_resp,
+            "log_resp",
+            rtol=1e-7,
+            atol=1e-8,
+            mistakes=mistakes,
+            nan_hint=far_hint,
+        )
         r.close(got[0], want_norm, "log_prob_norm", rtol=1e-9, atol=1e-8, nan_hint=far_hint)
 
 
 def _ch05_m_step(r: _Runner) -> None:
     cases = []
     X, w, m, c = _mixture_problem(50, 40, 3, 2, spread=2.0)
-    cases.append(("soft responsibilities, three 2-D components",
-                  (X, np.exp(_ref_e_step(X, w, m, c)[1]))))
+    cases.append(
+        ("soft responsibilities, three 2-D components", (X, np.exp(_ref_e_step(X, w, m, c)[1])))
+    )
     X, w, m, c = _mixture_problem(51, 30, 2, 3, spread=3.0, weights=[0.8, 0.2])
     hard = np.zeros((30, 2))
     hard[np.arange(30), (np.arange(30) % 3 == 0).astype(int)] = 1.0
@@ -703,15 +827,21 @@ def _ch05_m_step(r: _Runner) -> None:
         n = X.shape[0]
 
         def w_mistakes(nk=nk):
-            return [("These are the N_k themselves: divide by the number of points N (eq. 5.4).",
-                     nk)]
+            return [
+                ("These are the N_k themselves: divide by the number of points N (eq. 5.4).", nk)
+            ]
 
         r.close(got[0], want[0], "weights", rtol=1e-9, mistakes=w_mistakes)
 
         def m_mistakes(X=X, resp=resp, n=n):
-            return [("Each mean must be weighted by the responsibilities (eq. 5.5): "
-                     "μ_k = Σ_n r_nk x_n / N_k.", np.tile(X.mean(axis=0), (resp.shape[1], 1))),
-                    ("Divide the weighted sum by N_k, not by N (eq. 5.5).", resp.T @ X / n)]
+            return [
+                (
+                    "Each mean must be weighted by the responsibilities (eq. 5.5): "
+                    "μ_k = Σ_n r_nk x_n / N_k.",
+                    np.tile(X.mean(axis=0), (resp.shape[1], 1)),
+                ),
+                ("Divide the weighted sum by N_k, not by N (eq. 5.5).", resp.T @ X / n),
+            ]
 
         r.close(got[1], want[1], "means", rtol=1e-9, atol=1e-10, mistakes=m_mistakes)
 
@@ -721,13 +851,19 @@ def _ch05_m_step(r: _Runner) -> None:
             centre = X - X.mean(axis=0)
             old_centre = np.einsum("nk,ni,nj->kij", resp, centre, centre) / nk[:, None, None]
             return [
-                ("Divide the weighted scatter by N_k, not by N (eq. 5.6).",
-                 cov * (nk / n)[:, None, None]),
-                ("Divide by N_k, not N_k − 1: EM's M-step is a maximum-likelihood estimate.",
-                 cov * (nk / (nk - 1))[:, None, None]),
+                (
+                    "Divide the weighted scatter by N_k, not by N (eq. 5.6).",
+                    cov * (nk / n)[:, None, None],
+                ),
+                (
+                    "Divide by N_k, not N_k − 1: EM's M-step is a maximum-likelihood estimate.",
+                    cov * (nk / (nk - 1))[:, None, None],
+                ),
                 ("The outer products must be weighted by r_nk (eq. 5.6).", unweighted),
-                ("Centre the data on each component's NEW mean μ_k, not on the overall mean.",
-                 old_centre),
+                (
+                    "Centre the data on each component's NEW mean μ_k, not on the overall mean.",
+                    old_centre,
+                ),
             ]
 
         r.close(got[2], want[2], "covariances", rtol=1e-8, atol=1e-10, mistakes=c_mistakes)
@@ -744,12 +880,17 @@ def _ch06_elbo(r: _Runner) -> None:
     cases = []
     X, w, m, c = _mixture_problem(60, 20, 2, 2, spread=2.0)
     post = np.exp(_ref_e_step(X, w, m, c)[1])
-    cases.append(("responsibilities equal to the posterior (ELBO = log-likelihood)",
-                  (X, post, w, m, c)))
+    cases.append(
+        ("responsibilities equal to the posterior (ELBO = log-likelihood)", (X, post, w, m, c))
+    )
     rng = np.random.default_rng(61)
     X, w, m, c = _mixture_problem(62, 15, 3, 2, spread=2.0)
-    cases.append(("arbitrary responsibilities (ELBO < log-likelihood)",
-                  (X, rng.dirichlet(np.ones(3), size=15), w, m, c)))
+    cases.append(
+        (
+            "arbitrary responsibilities (ELBO < log-likelihood)",
+            (X, rng.dirichlet(np.ones(3), size=15), w, m, c),
+        )
+    )
     hard = np.zeros((15, 3))
     hard[np.arange(15), np.arange(15) % 3] = 1.0
     cases.append(("hard 0/1 responsibilities (0 · log 0 = 0)", (X, hard, w, m, c)))
@@ -766,17 +907,30 @@ def _ch06_elbo(r: _Runner) -> None:
             X, resp, w, m, c = args
             ent = -float(np.sum(scipy.special.xlogy(resp, resp)))
             return [
-                ("The entropy term −Σ r log r is missing: with it, the ELBO equals the "
-                 "log-likelihood when r is the posterior.", want - ent),
-                ("The entropy term has the wrong sign: the ELBO is Σ r (log π N) − Σ r log r.",
-                 want - 2 * ent),
-                ("You forgot log π_k in the expected complete-data log-likelihood.",
-                 want - float(np.sum(resp * np.log(w)))),
+                (
+                    "The entropy term −Σ r log r is missing: with it, the ELBO equals the "
+                    "log-likelihood when r is the posterior.",
+                    want - ent,
+                ),
+                (
+                    "The entropy term has the wrong sign: the ELBO is Σ r (log π N) − Σ r log r.",
+                    want - 2 * ent,
+                ),
+                (
+                    "You forgot log π_k in the expected complete-data log-likelihood.",
+                    want - float(np.sum(resp * np.log(w))),
+                ),
             ]
 
-        r.close(got, want, "the ELBO", rtol=1e-9, mistakes=mistakes,
-                nan_hint="0 · log 0 gives NaN in floating point; its limit is 0. Use "
-                "scipy.special.xlogy(r, r) or mask the zeros.")
+        r.close(
+            got,
+            want,
+            "the ELBO",
+            rtol=1e-9,
+            mistakes=mistakes,
+            nan_hint="0 · log 0 gives NaN in floating point; its limit is 0. Use "
+            "scipy.special.xlogy(r, r) or mask the zeros.",
+        )
         if "posterior" in name:
             r.close(got, loglik, "the ELBO at the posterior (the log-likelihood)", rtol=1e-9)
 
@@ -806,12 +960,17 @@ def _ch06_monotone(r: _Runner) -> None:
         if (got is None) != (want is None) or (got is not None and int(got) != want):
             hint = None
             if want is not None and got is not None and int(got) == want - 1:
-                hint = ("Off by one: return the index t of the value that is smaller than its "
-                        "predecessor values[t − 1].")
+                hint = (
+                    "Off by one: return the index t of the value that is smaller than its "
+                    "predecessor values[t − 1]."
+                )
             elif want is None and got is not None and "tol" in name:
                 hint = "Allow a decrease of up to tol: rounding makes EM wiggle by ~1e-13."
-            r.fail(f"for values={values} and tol={tol:g} you returned {got!r}, but the answer "
-                   f"is {want!r}.", hint)
+            r.fail(
+                f"for values={values} and tol={tol:g} you returned {got!r}, but the answer "
+                f"is {want!r}.",
+                hint,
+            )
 
 
 # ----------------------------------------------------------------------------- chapter 7
@@ -823,8 +982,10 @@ def _ch07_logsumexp(r: _Runner) -> None:
         ("very negative values (exp underflows)", (np.array([-1000.0, -1001.0]), None)),
         ("a matrix, axis=1", (np.array([[0.0, -800.0, 1.0], [700.0, 710.0, 705.0]]), 1)),
         ("a matrix, axis=0", (np.array([[0.0, -800.0], [1000.0, 3.0], [2.0, 4.0]]), 0)),
-        ("a row of all −inf (a point no component can explain)",
-         (np.array([[ninf, ninf], [0.0, ninf]]), 1)),
+        (
+            "a row of all −inf (a point no component can explain)",
+            (np.array([[ninf, ninf], [0.0, ninf]]), 1),
+        ),
         ("a single element", (np.array([-3.5]), None)),
     ]
     for name, (a, axis) in cases:
@@ -833,12 +994,20 @@ def _ch07_logsumexp(r: _Runner) -> None:
         want = _logspace.logsumexp(a, axis=axis)
         got = r.array(got, "logsumexp", np.shape(want))
         if np.any(np.isnan(got)) and np.any(np.isneginf(want)):
-            r.fail(f"you returned {_fmt(got)}, but the answer is {_fmt(np.asarray(want))}.",
-                   "When every entry is −inf, the maximum is −inf and a − max = −inf − (−inf) "
-                   "is NaN: replace a non-finite maximum by 0 before subtracting.")
-        r.close(got, want, "logsumexp", rtol=1e-12, atol=1e-12,
-                nan_hint="exp(1000) overflows to inf and exp(−1000) underflows to 0: subtract "
-                "the maximum before exponentiating and add it back after the log (eq. 7.1).")
+            r.fail(
+                f"you returned {_fmt(got)}, but the answer is {_fmt(np.asarray(want))}.",
+                "When every entry is −inf, the maximum is −inf and a − max = −inf − (−inf) "
+                "is NaN: replace a non-finite maximum by 0 before subtracting.",
+            )
+        r.close(
+            got,
+            want,
+            "logsumexp",
+            rtol=1e-12,
+            atol=1e-12,
+            nan_hint="exp(1000) overflows to inf and exp(−1000) underflows to 0: subtract "
+            "the maximum before exponentiating and add it back after the log (eq. 7.1).",
+        )
 
 
 # ----------------------------------------------------------------------------- chapter 8
@@ -852,17 +1021,25 @@ def _ch08_kmeanspp(r: _Runner) -> None:
         if not np.all((idx == np.round(idx)) & (idx >= 0) & (idx < len(X3))):
             r.fail(f"indices should be row numbers 0..{len(X3) - 1}; got {_fmt(idx)}.")
         if len(np.unique(idx)) != K:
-            r.fail(f"the indices {_fmt(idx)} repeat a point.",
-                   "A point already chosen has distance 0 to the nearest centre, so D² "
-                   "sampling can never pick it again.")
+            r.fail(
+                f"the indices {_fmt(idx)} repeat a point.",
+                "A point already chosen has distance 0 to the nearest centre, so D² "
+                "sampling can never pick it again.",
+            )
     again = r.call(X3, 3, np.random.default_rng(1))
     if not np.array_equal(np.asarray(again), idx):
-        r.fail("two calls with the same seeded `rng` gave different indices.",
-               "Draw every random number from the `rng` argument.")
+        r.fail(
+            "two calls with the same seeded `rng` gave different indices.",
+            "Draw every random number from the `rng` argument.",
+        )
 
     r.start("duplicated points (fewer distinct points than K)")
     Xdup = np.array([[0.0, 0.0]] * 3 + [[1.0, 1.0]] * 3)
-    idx = r.array(r.call(Xdup, 3, np.random.default_rng(2)), "indices", (3,),)
+    idx = r.array(
+        r.call(Xdup, 3, np.random.default_rng(2)),
+        "indices",
+        (3,),
+    )
     if not np.all((idx >= 0) & (idx < 6)):
         r.fail(f"indices should be row numbers 0..5; got {_fmt(idx)}.")
 
@@ -878,8 +1055,10 @@ def _ch08_kmeanspp(r: _Runner) -> None:
     first = np.bincount(pairs[:, 0], minlength=5)
     expected_first = n_draws / 5
     if np.any(np.abs(first - expected_first) > 6 * np.sqrt(expected_first)):
-        r.fail(f"the first centre should be a uniformly random point (about {expected_first:.0f}"
-               f" times each), but the counts were {first.tolist()}.")
+        r.fail(
+            f"the first centre should be a uniformly random point (about {expected_first:.0f}"
+            f" times each), but the counts were {first.tolist()}."
+        )
     d2 = (pts[:, 0][:, None] - pts[:, 0][None, :]) ** 2
 
     def deviation(power: float) -> tuple[float, int, int, float, float]:
@@ -903,20 +1082,28 @@ def _ch08_kmeanspp(r: _Runner) -> None:
         if deviation(1.0)[0] < 6:
             hint = "You sampled proportionally to the distance D: square it (eq. 3.4)."
         elif deviation(0.0)[0] < 6 or deviation(0.0)[0] < z / 3:
-            hint = ("The second centre looks uniformly chosen: draw it with probabilities "
-                    "D(x)² / Σ D² (eq. 3.4).")
-        r.fail(f"given the first centre x = {pts[i, 0]:g}, your function picked x = "
-               f"{pts[j, 0]:g} as the second centre {100 * obs:.1f}% of the time, but D² "
-               f"sampling picks it with probability {100 * p:.1f}%.", hint)
+            hint = (
+                "The second centre looks uniformly chosen: draw it with probabilities "
+                "D(x)² / Σ D² (eq. 3.4)."
+            )
+        r.fail(
+            f"given the first centre x = {pts[i, 0]:g}, your function picked x = "
+            f"{pts[j, 0]:g} as the second centre {100 * obs:.1f}% of the time, but D² "
+            f"sampling picks it with probability {100 * p:.1f}%.",
+            hint,
+        )
 
 
 def _ch08_best_run(r: _Runner) -> None:
     rng = np.random.default_rng(82)
-    X = np.concatenate([rng.normal(c, 0.6, size=(40, 2))
-                        for c in ([0, 0], [3, 0], [0, 3], [3, 3], [1.5, 6])])
-    for name, (K, n_init, seed) in [("5 blobs, K = 5, 6 runs", (5, 6, 0)),
-                                    ("5 blobs, K = 3, 4 runs", (3, 4, 7)),
-                                    ("a single run", (2, 1, 3))]:
+    X = np.concatenate(
+        [rng.normal(c, 0.6, size=(40, 2)) for c in ([0, 0], [3, 0], [0, 3], [3, 3], [1.5, 6])]
+    )
+    for name, (K, n_init, seed) in [
+        ("5 blobs, K = 5, 6 runs", (5, 6, 0)),
+        ("5 blobs, K = 3, 4 runs", (3, 4, 7)),
+        ("a single run", (2, 1, 3)),
+    ]:
         r.start(name)
         got = r.call(X, K, n_init, seed)
         bounds = []
@@ -926,19 +1113,26 @@ def _ch08_best_run(r: _Runner) -> None:
                 warnings.simplefilter("ignore")
                 bounds.append(gm.fit(X).lower_bound_)
         if not hasattr(got, "lower_bound_"):
-            r.fail(f"your function returned {_short(got)}; it should return the fitted "
-                   "GaussianMixture of the best run.")
+            r.fail(
+                f"your function returned {_short(got)}; it should return the fitted "
+                "GaussianMixture of the best run."
+            )
         lb = float(got.lower_bound_)
         if not np.isclose(lb, max(bounds), rtol=1e-10, atol=1e-12):
             hint = None
             if np.isclose(lb, min(bounds), rtol=1e-10):
-                hint = ("You kept the worst run. k-means keeps the LOWEST inertia, but EM keeps "
-                        "the HIGHEST log-likelihood (lower_bound_).")
+                hint = (
+                    "You kept the worst run. k-means keeps the LOWEST inertia, but EM keeps "
+                    "the HIGHEST log-likelihood (lower_bound_)."
+                )
             elif np.isclose(lb, bounds[-1], rtol=1e-10):
                 hint = "You returned the last run: compare every run's lower_bound_."
-            r.fail(f"the returned model has lower_bound_ = {lb:.6g}, but the best of the runs "
-                   f"with random_state = {seed}..{seed + n_init - 1} reaches {max(bounds):.6g} "
-                   f"(all runs: {', '.join(f'{b:.6g}' for b in bounds)}).", hint)
+            r.fail(
+                f"the returned model has lower_bound_ = {lb:.6g}, but the best of the runs "
+                f"with random_state = {seed}..{seed + n_init - 1} reaches {max(bounds):.6g} "
+                f"(all runs: {', '.join(f'{b:.6g}' for b in bounds)}).",
+                hint,
+            )
 
 
 # ----------------------------------------------------------------------------- chapter 9
@@ -946,14 +1140,18 @@ def _ch09_covariances(r: _Runner) -> None:
     cases = []
     for i, cov_type in enumerate(("full", "tied", "diag", "spherical")):
         X, w, m, c = _mixture_problem(90 + i, 40, 3, 3, spread=2.0, weights=[0.6, 0.3, 0.1])
-        cases.append((f"covariance_type='{cov_type}', three 3-D components",
-                      (X, np.exp(_ref_e_step(X, w, m, c)[1]), cov_type)))
+        cases.append(
+            (
+                f"covariance_type='{cov_type}', three 3-D components",
+                (X, np.exp(_ref_e_step(X, w, m, c)[1]), cov_type),
+            )
+        )
     X, w, m, c = _mixture_problem(95, 20, 2, 1, spread=3.0)
-    cases.append(("covariance_type='tied', 1-D data",
-                  (X, np.exp(_ref_e_step(X, w, m, c)[1]), "tied")))
+    cases.append(
+        ("covariance_type='tied', 1-D data", (X, np.exp(_ref_e_step(X, w, m, c)[1]), "tied"))
+    )
     X, *_ = _mixture_problem(96, 15, 1, 2)
-    cases.append(("covariance_type='spherical', one component", (X, np.ones((15, 1)),
-                                                                 "spherical")))
+    cases.append(("covariance_type='spherical', one component", (X, np.ones((15, 1)), "spherical")))
     for name, (X, resp, cov_type) in cases:
         r.start(name)
         weights, means, want = _em.estimate_parameters(X, resp, cov_type, 0.0)
@@ -964,27 +1162,41 @@ def _ch09_covariances(r: _Runner) -> None:
         def mistakes(full=full, nk=nk, cov_type=cov_type):
             diag = np.diagonal(full, axis1=1, axis2=2)
             if cov_type == "tied":
-                return [("The tied covariance weights each component's covariance by N_k / N "
-                         "(eq. 9.2); a plain average over k ignores the counts.",
-                         full.mean(axis=0))]
+                return [
+                    (
+                        "The tied covariance weights each component's covariance by N_k / N "
+                        "(eq. 9.2); a plain average over k ignores the counts.",
+                        full.mean(axis=0),
+                    )
+                ]
             if cov_type == "spherical":
-                return [("A spherical variance is the MEAN of the diagonal over the d features "
-                         "(eq. 9.4), not the sum.", diag.sum(axis=1)),
-                        ("Take the mean of the variances, not of their square roots.",
-                         np.sqrt(diag).mean(axis=1))]
+                return [
+                    (
+                        "A spherical variance is the MEAN of the diagonal over the d features "
+                        "(eq. 9.4), not the sum.",
+                        diag.sum(axis=1),
+                    ),
+                    (
+                        "Take the mean of the variances, not of their square roots.",
+                        np.sqrt(diag).mean(axis=1),
+                    ),
+                ]
             if cov_type == "diag":
                 return [("For 'diag' return only the variances, shape (K, d).", full)]
             return []
 
-        shape_hint = {"full": "(K, d, d)", "tied": "(d, d)", "diag": "(K, d)",
-                      "spherical": "(K,)"}[cov_type]
+        shape_hint = {"full": "(K, d, d)", "tied": "(d, d)", "diag": "(K, d)", "spherical": "(K,)"}[
+            cov_type
+        ]
         g = np.asarray(got, dtype=float) if _is_numeric(got) else None
         if g is not None and g.shape != want.shape:
             hint = _diagnose(g, mistakes) if g.shape == full.shape else None
-            r.fail(f"for covariance_type='{cov_type}' the covariances have shape {g.shape}, but "
-                   f"they should have shape {want.shape} = {shape_hint}.", hint)
-        r.close(got, want, f"covariances ('{cov_type}')", rtol=1e-8, atol=1e-10,
-                mistakes=mistakes)
+            r.fail(
+                f"for covariance_type='{cov_type}' the covariances have shape {g.shape}, but "
+                f"they should have shape {want.shape} = {shape_hint}.",
+                hint,
+            )
+        r.close(got, want, f"covariances ('{cov_type}')", rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
 def _is_numeric(x: Any) -> bool:
@@ -997,8 +1209,9 @@ def _is_numeric(x: Any) -> bool:
 
 # ----------------------------------------------------------------------------- chapter 10
 def _ch10_n_params(r: _Runner) -> None:
-    cases = [(K, d, t) for t in ("full", "tied", "diag", "spherical")
-             for K, d in ((3, 2), (2, 5))] + [(1, 1, "full"), (4, 1, "tied")]
+    cases = [
+        (K, d, t) for t in ("full", "tied", "diag", "spherical") for K, d in ((3, 2), (2, 5))
+    ] + [(1, 1, "full"), (4, 1, "tied")]
     for K, d, t in cases:
         r.start(f"K={K}, d={d}, '{t}'")
         got = r.call(K, d, t)
@@ -1007,22 +1220,27 @@ def _ch10_n_params(r: _Runner) -> None:
             cov = {"full": K * d * d, "tied": d * d}.get(t)
             hint = None
             if cov is not None and got == cov + K * d + K - 1 and d > 1:
-                hint = ("A symmetric d×d matrix has d(d+1)/2 free entries, not d² (eq. 9.5).")
+                hint = "A symmetric d×d matrix has d(d+1)/2 free entries, not d² (eq. 9.5)."
             elif got == want + 1:
                 hint = "The K weights sum to one, so only K − 1 of them are free."
             elif got == want - K * d:
                 hint = "Count the K·d entries of the means too."
-            r.fail(f"n_free_parameters({K}, {d}, '{t}') returned {got!r}, but a '{t}' mixture "
-                   f"with K={K} components in d={d} dimensions has {want} free parameters.",
-                   hint)
+            r.fail(
+                f"n_free_parameters({K}, {d}, '{t}') returned {got!r}, but a '{t}' mixture "
+                f"with K={K} components in d={d} dimensions has {want} free parameters.",
+                hint,
+            )
 
 
 def _ch10_bic_aic(r: _Runner) -> None:
     rng = np.random.default_rng(100)
     X2 = np.concatenate([rng.normal(c, 0.7, size=(60, 2)) for c in ([0, 0], [4, 1])])
     X1 = np.concatenate([rng.normal(c, 0.5, size=(50, 1)) for c in (-2.0, 2.0)])
-    cases = [("K = 2, 'full', 2-D", (X2, 2, "full")), ("K = 3, 'diag', 2-D", (X2, 3, "diag")),
-             ("K = 2, 'spherical', 1-D", (X1, 2, "spherical"))]
+    cases = [
+        ("K = 2, 'full', 2-D", (X2, 2, "full")),
+        ("K = 3, 'diag', 2-D", (X2, 3, "diag")),
+        ("K = 2, 'spherical', 1-D", (X1, 2, "spherical")),
+    ]
     for name, (X, K, t) in cases:
         r.start(name)
         gm = _GaussianMixture(K, covariance_type=t, random_state=0).fit(X)
@@ -1040,16 +1258,28 @@ def _ch10_bic_aic(r: _Runner) -> None:
 
         def mistakes(total=total, p=p, n=n, mean=total / n):
             return [
-                ("Use the TOTAL log-likelihood Σ_n log p(x_n), not the mean per point "
-                 "(gmm.score(X) is the mean).", (-2 * mean + p * np.log(n), -2 * mean + 2 * p)),
-                ("BIC penalizes p·log n and AIC 2p: they are swapped.",
-                 (-2 * total + 2 * p, -2 * total + p * np.log(n))),
-                ("Both criteria start from −2 log L (lower is better); the sign is wrong.",
-                 (2 * total + p * np.log(n), 2 * total + 2 * p)),
+                (
+                    "Use the TOTAL log-likelihood Σ_n log p(x_n), not the mean per point "
+                    "(gmm.score(X) is the mean).",
+                    (-2 * mean + p * np.log(n), -2 * mean + 2 * p),
+                ),
+                (
+                    "BIC penalizes p·log n and AIC 2p: they are swapped.",
+                    (-2 * total + 2 * p, -2 * total + p * np.log(n)),
+                ),
+                (
+                    "Both criteria start from −2 log L (lower is better); the sign is wrong.",
+                    (2 * total + p * np.log(n), 2 * total + 2 * p),
+                ),
             ]
 
-        r.close(np.asarray(r.array(got, "(bic, aic)", (2,))), np.array(want), "(bic, aic)",
-                rtol=1e-9, mistakes=mistakes)
+        r.close(
+            np.asarray(r.array(got, "(bic, aic)", (2,))),
+            np.array(want),
+            "(bic, aic)",
+            rtol=1e-9,
+            mistakes=mistakes,
+        )
 
 
 # ----------------------------------------------------------------------------- chapter 11
@@ -1057,15 +1287,23 @@ def _ch11_align(r: _Runner) -> None:
     rng = np.random.default_rng(110)
     base = rng.normal(scale=5, size=(5, 2))
     cases = [
-        ("three components, shuffled and jittered",
-         (base[:3], base[:3][[2, 0, 1]] + 0.1 * rng.normal(size=(3, 2)))),
-        ("a greedy matching is not the cheapest",
-         (np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.9, 0.0], [3.0, 0.0]]))),
+        (
+            "three components, shuffled and jittered",
+            (base[:3], base[:3][[2, 0, 1]] + 0.1 * rng.normal(size=(3, 2))),
+        ),
+        (
+            "a greedy matching is not the cheapest",
+            (np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.9, 0.0], [3.0, 0.0]])),
+        ),
         ("one component", (base[:1], base[:1] + 0.5)),
-        ("1-D means", (np.array([[0.0], [10.0], [20.0], [30.0]]),
-                       np.array([[21.0], [-1.0], [29.0], [11.0]]))),
-        ("five components, a random permutation",
-         (base, base[[3, 1, 4, 0, 2]] + 0.2 * rng.normal(size=(5, 2)))),
+        (
+            "1-D means",
+            (np.array([[0.0], [10.0], [20.0], [30.0]]), np.array([[21.0], [-1.0], [29.0], [11.0]])),
+        ),
+        (
+            "five components, a random permutation",
+            (base, base[[3, 1, 4, 0, 2]] + 0.2 * rng.normal(size=(5, 2))),
+        ),
     ]
     for name, (ref, other) in cases:
         r.start(name)
@@ -1073,10 +1311,12 @@ def _ch11_align(r: _Runner) -> None:
         got = r.call(ref, other)
         perm = r.array(got, "perm", (K,))
         if not np.array_equal(np.sort(perm), np.arange(K)):
-            r.fail(f"perm = {_fmt(perm)} is not a permutation of 0..{K - 1}: each component "
-                   "of `means` must be used exactly once.",
-                   "Matching each reference component to its nearest one can use a component "
-                   "twice; solve the assignment problem (scipy.optimize.linear_sum_assignment).")
+            r.fail(
+                f"perm = {_fmt(perm)} is not a permutation of 0..{K - 1}: each component "
+                "of `means` must be used exactly once.",
+                "Matching each reference component to its nearest one can use a component "
+                "twice; solve the assignment problem (scipy.optimize.linear_sum_assignment).",
+            )
         perm = perm.astype(int)
         best = _alignment.align_components(ref, other)
 
@@ -1087,15 +1327,22 @@ def _ch11_align(r: _Runner) -> None:
             hint = None
             inverse = np.argsort(perm)
             if np.isclose(cost(inverse), cost(best)):
-                hint = ("You returned the inverse permutation: perm[k] must be the index in "
-                        "`means` of the component that matches reference component k, so that "
-                        "means[perm] lines up with reference_means.")
+                hint = (
+                    "You returned the inverse permutation: perm[k] must be the index in "
+                    "`means` of the component that matches reference component k, so that "
+                    "means[perm] lines up with reference_means."
+                )
             else:
-                hint = ("Greedy matching is not optimal in general: minimize the total cost "
-                        "(eq. 11.4) with scipy.optimize.linear_sum_assignment.")
-            r.fail(f"means[perm] is {cost(perm):.6g} (total squared distance) away from the "
-                   f"reference, but the best renumbering {_fmt(best)} achieves "
-                   f"{cost(best):.6g}.", hint)
+                hint = (
+                    "Greedy matching is not optimal in general: minimize the total cost "
+                    "(eq. 11.4) with scipy.optimize.linear_sum_assignment."
+                )
+            r.fail(
+                f"means[perm] is {cost(perm):.6g} (total squared distance) away from the "
+                f"reference, but the best renumbering {_fmt(best)} achieves "
+                f"{cost(best):.6g}.",
+                hint,
+            )
 
 
 # ----------------------------------------------------------------------------- chapter 12
@@ -1110,10 +1357,12 @@ def _anomaly_models():
 
 def _ch12_threshold(r: _Runner) -> None:
     (gm2, X2), (gm1, X1) = _anomaly_models()
-    cases = [("2-D, contamination 0.05", (gm2, X2, 0.05)),
-             ("2-D, contamination 0.01", (gm2, X2, 0.01)),
-             ("1-D, contamination 0.1", (gm1, X1, 0.1)),
-             ("contamination 0 (flag nothing in the training data)", (gm1, X1, 0.0))]
+    cases = [
+        ("2-D, contamination 0.05", (gm2, X2, 0.05)),
+        ("2-D, contamination 0.01", (gm2, X2, 0.01)),
+        ("1-D, contamination 0.1", (gm1, X1, 0.1)),
+        ("contamination 0 (flag nothing in the training data)", (gm1, X1, 0.0)),
+    ]
     for name, (gm, X, c) in cases:
         r.start(name)
         got = r.call(gm, X, c)
@@ -1122,16 +1371,26 @@ def _ch12_threshold(r: _Runner) -> None:
 
         def mistakes(scores=scores, c=c):
             return [
-                ("That is the (1 − contamination) quantile: anomalies are the LEAST likely "
-                 "points, so take the low tail.", np.quantile(scores, 1 - c)),
-                ("That threshold is a density, not a log-density: compare with "
-                 "score_samples, which returns log p(x).", np.quantile(np.exp(scores), c)),
-                ("Use np.quantile(scores, contamination) with its default (linear) "
-                 "interpolation.", np.percentile(scores, c)),
+                (
+                    "That is the (1 − contamination) quantile: anomalies are the LEAST likely "
+                    "points, so take the low tail.",
+                    np.quantile(scores, 1 - c),
+                ),
+                (
+                    "That threshold is a density, not a log-density: compare with "
+                    "score_samples, which returns log p(x).",
+                    np.quantile(np.exp(scores), c),
+                ),
+                (
+                    "Use np.quantile(scores, contamination) with its default (linear) "
+                    "interpolation.",
+                    np.percentile(scores, c),
+                ),
             ]
 
-        r.close(r.array(got, "the threshold", ()), want, "the threshold", rtol=1e-10,
-                mistakes=mistakes)
+        r.close(
+            r.array(got, "the threshold", ()), want, "the threshold", rtol=1e-10, mistakes=mistakes
+        )
 
 
 def _ch12_flag(r: _Runner) -> None:
@@ -1140,9 +1399,11 @@ def _ch12_flag(r: _Runner) -> None:
     t2 = float(np.quantile(gm2.score_samples(X2), 0.05))
     new1 = np.array([[0.0], [5.0], [-2.5], [1.0]])
     t1 = float(np.quantile(gm1.score_samples(X1), 0.05))
-    for name, (gm, X, t) in [("2-D new points", (gm2, new2, t2)),
-                             ("1-D new points", (gm1, new1, t1)),
-                             ("a single point", (gm2, new2[2:3], t2))]:
+    for name, (gm, X, t) in [
+        ("2-D new points", (gm2, new2, t2)),
+        ("1-D new points", (gm1, new1, t1)),
+        ("a single point", (gm2, new2[2:3], t2)),
+    ]:
         r.start(name)
         got = r.call(gm, X, t)
         want = gm.score_samples(X) < t
@@ -1152,11 +1413,17 @@ def _ch12_flag(r: _Runner) -> None:
         g = g.astype(bool)
         if not np.array_equal(g, want):
             i = int(np.flatnonzero(g != want)[0])
-            hint = ("Anomalies have a LOW log-density: flag score_samples(X) < threshold."
-                    if np.array_equal(g, ~want) else None)
-            r.fail(f"point {i} ({_fmt(X[i])}, log-density "
-                   f"{float(gm.score_samples(X[i:i + 1])[0]):.6g}, threshold {t:.6g}) should "
-                   f"be flagged {bool(want[i])}, but you flagged it {bool(g[i])}.", hint)
+            hint = (
+                "Anomalies have a LOW log-density: flag score_samples(X) < threshold."
+                if np.array_equal(g, ~want)
+                else None
+            )
+            r.fail(
+                f"point {i} ({_fmt(X[i])}, log-density "
+                f"{float(gm.score_samples(X[i : i + 1])[0]):.6g}, threshold {t:.6g}) should "
+                f"be flagged {bool(want[i])}, but you flagged it {bool(g[i])}.",
+                hint,
+            )
 
 
 # ----------------------------------------------------------------------------- registry
@@ -1169,45 +1436,67 @@ class _Exercise:
 
 EXERCISES: dict[str, _Exercise] = {
     "ch01.fit_gaussian_1d": _Exercise(
-        _ch01_fit, ("x",), _package_function("gaussian.fit_gaussian_1d")),
+        _ch01_fit, ("x",), _package_function("gaussian.fit_gaussian_1d")
+    ),
     "ch01.log_likelihood_1d": _Exercise(
-        _ch01_loglik, ("x", "mean", "std"), _package_function("gaussian.log_likelihood_1d")
-        + _package_function("gaussian.log_pdf_1d")),
+        _ch01_loglik,
+        ("x", "mean", "std"),
+        _package_function("gaussian.log_likelihood_1d") + _package_function("gaussian.log_pdf_1d"),
+    ),
     "ch02.log_pdf": _Exercise(
-        _ch02_log_pdf, ("X", "mean", "covariance"),
-        _INVERSE_DET + _package_function("gaussian.log_pdf")),
+        _ch02_log_pdf,
+        ("X", "mean", "covariance"),
+        _INVERSE_DET + _package_function("gaussian.log_pdf"),
+    ),
     "ch03.lloyd_step": _Exercise(_ch03_lloyd, ("X", "centers")),
     "ch04.sample_mixture": _Exercise(
-        _ch04_sample, ("weights", "means", "covariances", "n_samples", "rng")),
+        _ch04_sample, ("weights", "means", "covariances", "n_samples", "rng")
+    ),
     "ch04.responsibilities": _Exercise(
-        _ch04_resp, ("X", "weights", "means", "covariances"), _package_function("em.e_step")),
+        _ch04_resp, ("X", "weights", "means", "covariances"), _package_function("em.e_step")
+    ),
     "ch05.e_step": _Exercise(
-        _ch05_e_step, ("X", "weights", "means", "covariances"),
-        _INVERSE_DET + _package_function("em.e_step")),
+        _ch05_e_step,
+        ("X", "weights", "means", "covariances"),
+        _INVERSE_DET + _package_function("em.e_step"),
+    ),
     "ch05.m_step": _Exercise(
-        _ch05_m_step, ("X", "resp"), _package_function("em.m_step")
-        + ((_em, "estimate_parameters", "gmm_from_scratch.em.estimate_parameters"),)),
+        _ch05_m_step,
+        ("X", "resp"),
+        _package_function("em.m_step")
+        + ((_em, "estimate_parameters", "gmm_from_scratch.em.estimate_parameters"),),
+    ),
     "ch06.elbo": _Exercise(
-        _ch06_elbo, ("X", "resp", "weights", "means", "covariances"), _INVERSE_DET),
+        _ch06_elbo, ("X", "resp", "weights", "means", "covariances"), _INVERSE_DET
+    ),
     "ch06.first_decrease": _Exercise(_ch06_monotone, ("values", "tol")),
     "ch07.logsumexp": _Exercise(
-        _ch07_logsumexp, ("a", "axis"),
+        _ch07_logsumexp,
+        ("a", "axis"),
         ((scipy.special, "logsumexp", "scipy.special.logsumexp"),)
-        + _package_function("logspace.logsumexp")),
+        + _package_function("logspace.logsumexp"),
+    ),
     "ch08.kmeans_plusplus": _Exercise(
-        _ch08_kmeanspp, ("X", "n_clusters", "rng"), _package_function("kmeans.kmeans_plusplus")),
+        _ch08_kmeanspp, ("X", "n_clusters", "rng"), _package_function("kmeans.kmeans_plusplus")
+    ),
     "ch08.best_of_n_init": _Exercise(_ch08_best_run, ("X", "n_components", "n_init", "seed")),
     "ch09.m_step_covariances": _Exercise(
-        _ch09_covariances, ("X", "resp", "means", "covariance_type"),
-        ((_em, "estimate_parameters", "gmm_from_scratch.em.estimate_parameters"),
-         (_em, "m_step", "gmm_from_scratch.m_step"))),
+        _ch09_covariances,
+        ("X", "resp", "means", "covariance_type"),
+        (
+            (_em, "estimate_parameters", "gmm_from_scratch.em.estimate_parameters"),
+            (_em, "m_step", "gmm_from_scratch.m_step"),
+        ),
+    ),
     "ch10.n_free_parameters": _Exercise(
-        _ch10_n_params, ("n_components", "n_features", "covariance_type"),
-        _package_function("covariance.n_parameters")),
+        _ch10_n_params,
+        ("n_components", "n_features", "covariance_type"),
+        _package_function("covariance.n_parameters"),
+    ),
     "ch10.bic_aic": _Exercise(_ch10_bic_aic, ("gmm", "X")),
     "ch11.align_to_reference": _Exercise(
-        _ch11_align, ("reference_means", "means"),
-        _package_function("alignment.align_components")),
+        _ch11_align, ("reference_means", "means"), _package_function("alignment.align_components")
+    ),
     "ch12.anomaly_threshold": _Exercise(_ch12_threshold, ("gmm", "X_train", "contamination")),
     "ch12.flag_anomalies": _Exercise(_ch12_flag, ("gmm", "X", "threshold")),
 }
@@ -1253,34 +1542,40 @@ def check(name: str, func: Callable) -> CheckResult:
         known = ", ".join(sorted(EXERCISES))
         return CheckResult(name, "failed", f"✗ {name}: there is no such exercise. Known: {known}.")
     if not callable(func):
-        return CheckResult(name, "failed", f"✗ {name}: expected a function, got "
-                           f"{type(func).__name__}. Pass the function itself: check({name!r}, f).")
+        return CheckResult(
+            name,
+            "failed",
+            f"✗ {name}: expected a function, got "
+            f"{type(func).__name__}. Pass the function itself: check({name!r}, f).",
+        )
     label = _static_forbidden(func, exercise.forbidden)
     if label is not None:
         hint = _INVERSE_HINT if ("inv" in label or "det" in label) else _own_code_hint(label)
-        return CheckResult(name, "failed", f"✗ {name}: your function uses {label}.\n  Hint: "
-                           f"{hint}")
+        return CheckResult(name, "failed", f"✗ {name}: your function uses {label}.\n  Hint: {hint}")
     runner = _Runner(func, exercise.params, exercise.forbidden)
     try:
         exercise.checker(runner)
     except _NotImplementedYet:
         return CheckResult(
-            name, "not implemented",
+            name,
+            "not implemented",
             f"… {name}: not implemented yet. Replace `raise NotImplementedError` in the cell "
-            "above with your code, then run both cells again.")
+            "above with your code, then run both cells again.",
+        )
     except _Fail as fail:
         msg = f"✗ {name} failed on the case “{runner.case}”:\n  {fail.message}"
         if fail.hint:
             msg += f"\n  Hint: {fail.hint}"
         return CheckResult(name, "failed", msg, runner.case)
     except Exception as exc:  # an output so odd that a comparison itself broke
-        msg = (f"✗ {name} failed on the case “{runner.case}”: your function's output could not "
-               f"be checked ({type(exc).__name__}: {exc}). Check the type and shape of what "
-               "you return.")
+        msg = (
+            f"✗ {name} failed on the case “{runner.case}”: your function's output could not "
+            f"be checked ({type(exc).__name__}: {exc}). Check the type and shape of what "
+            "you return."
+        )
         return CheckResult(name, "failed", msg, runner.case)
     cases = "; ".join(runner.cases)
-    return CheckResult(name, "passed",
-                       f"✓ {name}: all {len(runner.cases)} cases passed ({cases}).")
+    return CheckResult(name, "passed", f"✓ {name}: all {len(runner.cases)} cases passed ({cases}).")
 
 
 # ----------------------------------------------------------------------------- notebooks

@@ -177,8 +177,7 @@ class KMeans:
             init = np.asarray(self.init, dtype=np.float64)
             if init.shape != (self.n_clusters, n_features):
                 raise ValueError(
-                    f"init array must have shape {(self.n_clusters, n_features)}, "
-                    f"got {init.shape}."
+                    f"init array must have shape {(self.n_clusters, n_features)}, got {init.shape}."
                 )
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:

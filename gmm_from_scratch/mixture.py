@@ -508,4 +508,3 @@ def _check_nonnegative(value: Any, name: str) -> float:
     if value < 0:
         raise ValueError(f"{name} must be non-negative, got {value}.")
     return float(value)
-

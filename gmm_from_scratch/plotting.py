@@ -78,8 +78,9 @@ def component_colors(n_components: int) -> list[str]:
     return [BOOK_COLORS[k % len(BOOK_COLORS)] for k in range(n_components)]
 
 
-def full_covariances(covariances: np.ndarray, covariance_type: str, n_components: int,
-                     n_features: int) -> np.ndarray:
+def full_covariances(
+    covariances: np.ndarray, covariance_type: str, n_components: int, n_features: int
+) -> np.ndarray:
     """Expand covariances of any type to ``(n_components, d, d)`` matrices.
 
     Examples
@@ -122,8 +123,9 @@ def ellipse_geometry(covariance: np.ndarray, n_std: float = 2.0) -> tuple[float,
     return float(width), float(height), angle
 
 
-def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0,
-                       **kwargs: Any) -> Ellipse:
+def covariance_ellipse(
+    mean: np.ndarray, covariance: np.ndarray, n_std: float = 2.0, **kwargs: Any
+) -> Ellipse:
     """The ``n_std``-sigma ellipse of a 2-D Gaussian as a patch (see :func:`ellipse_geometry`).
 
     Examples
@@ -138,10 +140,18 @@ def covariance_ellipse(mean: np.ndarray, covariance: np.ndarray, n_std: float = 
     return Ellipse(xy=tuple(mean[:2]), width=width, height=height, angle=angle, **kwargs)
 
 
-def plot_mixture(ax: Axes, X: np.ndarray | None, means: np.ndarray, covariances: np.ndarray,
-                 covariance_type: str = "full", weights: np.ndarray | None = None,
-                 responsibilities: np.ndarray | None = None, n_std: tuple[float, ...] = (1.0, 2.0),
-                 point_size: float = 12, label_components: bool = True) -> Axes:
+def plot_mixture(
+    ax: Axes,
+    X: np.ndarray | None,
+    means: np.ndarray,
+    covariances: np.ndarray,
+    covariance_type: str = "full",
+    weights: np.ndarray | None = None,
+    responsibilities: np.ndarray | None = None,
+    n_std: tuple[float, ...] = (1.0, 2.0),
+    point_size: float = 12,
+    label_components: bool = True,
+) -> Axes:
     """Scatter 2-D data and draw each component's 1- and 2-sigma ellipses and its mean.
 
     Points are coloured by their responsibilities (a mix of the component colours) when
@@ -164,17 +174,27 @@ def plot_mixture(ax: Axes, X: np.ndarray | None, means: np.ndarray, covariances:
             c = np.clip(np.asarray(responsibilities) @ colors, 0, 1)
         else:
             c = "0.55"
-        ax.scatter(X[:, 0], X[:, 1], s=point_size, c=c, alpha=0.7, linewidths=0,
-                   label="data")
+        ax.scatter(X[:, 0], X[:, 1], s=point_size, c=c, alpha=0.7, linewidths=0, label="data")
     for k in range(K):
         for s in n_std:
-            ax.add_patch(covariance_ellipse(means[k], covs[k], s, edgecolor=colors[k],
-                                            alpha=0.9 if s == n_std[0] else 0.5))
+            ax.add_patch(
+                covariance_ellipse(
+                    means[k], covs[k], s, edgecolor=colors[k], alpha=0.9 if s == n_std[0] else 0.5
+                )
+            )
         label = None
         if label_components:
             label = f"component {k}" + (f" (π={weights[k]:.2f})" if weights is not None else "")
-        ax.plot(means[k, 0], means[k, 1], marker="X", markersize=10, color=colors[k],
-                markeredgecolor="white", linestyle="none", label=label)
+        ax.plot(
+            means[k, 0],
+            means[k, 1],
+            marker="X",
+            markersize=10,
+            color=colors[k],
+            markeredgecolor="white",
+            linestyle="none",
+            label=label,
+        )
     return ax
 
 

@@ -61,35 +61,66 @@ class EMExplorer:
         Everything, ready to display.
     """
 
-    def __init__(self, dataset: str = "elongated", n_components: int = 3,
-                 covariance_type: str = "full", init_params: str = "random_from_data",
-                 random_state: int = 0, reg_covar: float = 1e-6, max_iter: int = 60) -> None:
+    def __init__(
+        self,
+        dataset: str = "elongated",
+        n_components: int = 3,
+        covariance_type: str = "full",
+        init_params: str = "random_from_data",
+        random_state: int = 0,
+        reg_covar: float = 1e-6,
+        max_iter: int = 60,
+    ) -> None:
         self.max_iter = max_iter
         style = {"description_width": "initial"}
         self.controls: dict[str, Any] = {
-            "dataset": widgets.Dropdown(options=TEACHING_DATASETS, value=dataset,
-                                        description="data", style=style),
-            "n_components": widgets.IntSlider(value=n_components, min=1, max=8,
-                                              description="components", style=style),
-            "covariance_type": widgets.Dropdown(options=COVARIANCE_TYPES, value=covariance_type,
-                                                description="covariance", style=style),
-            "init_params": widgets.Dropdown(options=INIT_METHODS, value=init_params,
-                                            description="init", style=style),
+            "dataset": widgets.Dropdown(
+                options=TEACHING_DATASETS, value=dataset, description="data", style=style
+            ),
+            "n_components": widgets.IntSlider(
+                value=n_components, min=1, max=8, description="components", style=style
+            ),
+            "covariance_type": widgets.Dropdown(
+                options=COVARIANCE_TYPES,
+                value=covariance_type,
+                description="covariance",
+                style=style,
+            ),
+            "init_params": widgets.Dropdown(
+                options=INIT_METHODS, value=init_params, description="init", style=style
+            ),
             "seed": widgets.IntText(value=random_state, description="seed", style=style),
-            "reg_covar": widgets.FloatLogSlider(value=reg_covar, base=10, min=-12, max=0,
-                                                description="reg_covar", readout_format=".0e",
-                                                style=style),
-            "iteration": widgets.IntSlider(value=1, min=1, max=1, description="iteration",
-                                           continuous_update=True, style=style),
-            "phase": widgets.ToggleButtons(options=[("after E-step", "E"), ("after M-step", "M")],
-                                           value="E", description="show", style=style),
+            "reg_covar": widgets.FloatLogSlider(
+                value=reg_covar,
+                base=10,
+                min=-12,
+                max=0,
+                description="reg_covar",
+                readout_format=".0e",
+                style=style,
+            ),
+            "iteration": widgets.IntSlider(
+                value=1, min=1, max=1, description="iteration", continuous_update=True, style=style
+            ),
+            "phase": widgets.ToggleButtons(
+                options=[("after E-step", "E"), ("after M-step", "M")],
+                value="E",
+                description="show",
+                style=style,
+            ),
         }
         self.status = widgets.HTML()
         self.output = widgets.Output()
         self.gmm: GaussianMixture | None = None
         self.drawer: EMFrameDrawer | None = None
-        for name in ("dataset", "n_components", "covariance_type", "init_params", "seed",
-                     "reg_covar"):
+        for name in (
+            "dataset",
+            "n_components",
+            "covariance_type",
+            "init_params",
+            "seed",
+            "reg_covar",
+        ):
             self.controls[name].observe(self._on_refit, names="value")
         self.controls["iteration"].observe(self._on_redraw, names="value")
         self.controls["phase"].observe(self._on_redraw, names="value")
@@ -133,10 +164,15 @@ class EMExplorer:
         n_iter = history.n_iter
         note = " (stopped at max_iter before converging)" if caught else ""
         smallest = float(np.min(_variances(gmm)))
-        collapse = (f" Smallest variance {smallest:.2e}: a component is collapsing."
-                    if smallest < 1e-3 else "")
-        self.status.value = (f"EM ran {n_iter} iterations{note}; final mean log-likelihood "
-                             f"{history.log_likelihood[-1]:.4f}.{collapse}")
+        collapse = (
+            f" Smallest variance {smallest:.2e}: a component is collapsing."
+            if smallest < 1e-3
+            else ""
+        )
+        self.status.value = (
+            f"EM ran {n_iter} iterations{note}; final mean log-likelihood "
+            f"{history.log_likelihood[-1]:.4f}.{collapse}"
+        )
         slider = self.controls["iteration"]
         with slider.hold_trait_notifications():
             slider.max = n_iter

@@ -124,8 +124,9 @@ def test_two_fits_agree_after_alignment(covariance_type):
     permute_mixture(b, perm)
     np.testing.assert_array_equal(b.means_, a.means_)
     np.testing.assert_array_equal(b.predict(X), a.predict(X))
-    perm_r = align_components(a.predict_proba(X), permute_mixture(b, sigma).predict_proba(X),
-                              by="responsibilities")
+    perm_r = align_components(
+        a.predict_proba(X), permute_mixture(b, sigma).predict_proba(X), by="responsibilities"
+    )
     np.testing.assert_array_equal(permute_mixture(b, perm_r).means_, a.means_)
 
 

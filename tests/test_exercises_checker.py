@@ -68,21 +68,27 @@ def test_stub_reports_not_implemented_without_traceback():
 
 
 def test_exception_is_reported_with_type_message_case_and_line():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             x = np.asarray(x, float)
             return x.sum() / 0, 1 / (len(x) - len(x))
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     result = check("ch01.fit_gaussian_1d", f)
     failed(result, "ZeroDivisionError", "four small numbers", "1 / (len(x) - len(x))")
 
 
 def test_a_list_input_is_a_case_and_the_attribute_error_is_named():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             m = x.mean()
             return m, np.sqrt(((x - m) ** 2).mean())
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     failed(check("ch01.fit_gaussian_1d", f), "a Python list", "AttributeError")
 
 
@@ -92,67 +98,93 @@ def test_unknown_exercise_and_non_callable_do_not_raise():
 
 
 def test_success_message_lists_the_cases():
-    f = student("""
+    f = student(
+        """
         def first_decrease(values, tol):
             for t in range(1, len(values)):
                 if values[t] < values[t - 1] - tol:
                     return t
             return None
-    """, "first_decrease")
+    """,
+        "first_decrease",
+    )
     result = check("ch06.first_decrease", f)
     assert result.passed, result.message
     assert "all 6 cases passed" in result.message and "a single value" in result.message
 
 
 def test_mutating_the_input_is_caught():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             x = np.asarray(x, float)
             m = x.mean()
             x -= m
             return m, np.sqrt(np.mean(x ** 2))
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     failed(check("ch01.fit_gaussian_1d", f), "modified its input `x` in place")
 
 
 # ----------------------------------------------------------------------------- chapter 1
 def test_variance_divisor_n_minus_one():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             x = np.asarray(x, float)
             return x.mean(), x.std(ddof=1)
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     failed(check("ch01.fit_gaussian_1d", f), "four small numbers", "should be", "n − 1")
 
 
 def test_one_pass_variance_loses_digits_far_from_zero():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             x = np.asarray(x, float)
             return x.mean(), np.sqrt(np.mean(x ** 2) - x.mean() ** 2)
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     failed(check("ch01.fit_gaussian_1d", f), "data far from zero", "subtract the mean first")
 
 
 def test_log_of_density_gives_minus_inf_far_away():
-    f = student("""
+    f = student(
+        """
         def log_likelihood_1d(x, mean, std):
             x = np.asarray(x, float)
             pdf = np.exp(-0.5 * ((x - mean) / std) ** 2) / np.sqrt(2 * np.pi * std ** 2)
             return float(np.sum(np.log(pdf)))
-    """, "log_likelihood_1d")
-    failed(check("ch01.log_likelihood_1d", f), "100 standard deviations", "is -inf",
-           "log-density directly")
+    """,
+        "log_likelihood_1d",
+    )
+    failed(
+        check("ch01.log_likelihood_1d", f),
+        "100 standard deviations",
+        "is -inf",
+        "log-density directly",
+    )
 
 
 def test_log_likelihood_per_point_instead_of_sum_is_a_shape_error():
-    f = student("""
+    f = student(
+        """
         def log_likelihood_1d(x, mean, std):
             z = (np.asarray(x, float) - mean) / std
             return -0.5 * np.log(2 * np.pi) - np.log(std) - 0.5 * z ** 2
-    """, "log_likelihood_1d")
-    failed(check("ch01.log_likelihood_1d", f), "has shape (1,)", "a single number",
-           "sum over the points")
+    """,
+        "log_likelihood_1d",
+    )
+    failed(
+        check("ch01.log_likelihood_1d", f),
+        "has shape (1,)",
+        "a single number",
+        "sum over the points",
+    )
 
 
 # ----------------------------------------------------------------------------- chapter 2
@@ -170,73 +202,102 @@ def _log_pdf(maha: str, logdet: str):
     return student("def log_pdf(X, mean, covariance):" + body, "log_pdf")
 
 
-@pytest.mark.parametrize(("maha", "logdet", "label"), [
-    ("maha = np.einsum('ni,ij,nj->n', diff, np.linalg.inv(covariance), diff)",
-     "np.log(np.linalg.det(covariance))", "np.linalg.inv"),
-    ("maha = np.einsum('ni,ij,nj->n', diff, linalg.inv(covariance), diff)",
-     "2 * np.sum(np.log(np.diag(linalg.cholesky(covariance))))", "scipy.linalg.inv"),
-    ("maha = np.sum(linalg.solve(covariance, diff.T) * diff.T, axis=0)",
-     "np.linalg.slogdet(covariance)[1]", "np.linalg.slogdet"),
-], ids=["np-inv-det", "scipy-inv", "slogdet"])
+@pytest.mark.parametrize(
+    ("maha", "logdet", "label"),
+    [
+        (
+            "maha = np.einsum('ni,ij,nj->n', diff, np.linalg.inv(covariance), diff)",
+            "np.log(np.linalg.det(covariance))",
+            "np.linalg.inv",
+        ),
+        (
+            "maha = np.einsum('ni,ij,nj->n', diff, linalg.inv(covariance), diff)",
+            "2 * np.sum(np.log(np.diag(linalg.cholesky(covariance))))",
+            "scipy.linalg.inv",
+        ),
+        (
+            "maha = np.sum(linalg.solve(covariance, diff.T) * diff.T, axis=0)",
+            "np.linalg.slogdet(covariance)[1]",
+            "np.linalg.slogdet",
+        ),
+    ],
+    ids=["np-inv-det", "scipy-inv", "slogdet"],
+)
 def test_explicit_inverse_or_determinant_is_caught(maha, logdet, label):
     failed(check("ch02.log_pdf", _log_pdf(maha, logdet)), label, "Cholesky")
 
 
 def test_inverse_imported_by_name_is_caught_before_running():
-    f = student("""
+    f = student(
+        """
         from numpy.linalg import inv
         def log_pdf(X, mean, covariance):
             diff = X - mean
             maha = np.einsum('ni,ij,nj->n', diff, inv(covariance), diff)
             return maha
-    """, "log_pdf")
+    """,
+        "log_pdf",
+    )
     failed(check("ch02.log_pdf", f), "uses np.linalg.inv")
 
 
 def test_covariance_where_precision_belongs():
-    f = _log_pdf("L = linalg.cholesky(covariance, lower=True)\n"
-                 "    maha = np.sum((diff @ L) ** 2, axis=1)",
-                 "2 * np.sum(np.log(np.diag(L)))")
+    f = _log_pdf(
+        "L = linalg.cholesky(covariance, lower=True)\n    maha = np.sum((diff @ L) ** 2, axis=1)",
+        "2 * np.sum(np.log(np.diag(L)))",
+    )
     failed(check("ch02.log_pdf", f), "non-diagonal", "Σ where Σ⁻¹ belongs")
 
 
 def test_log_det_sign_flipped():
-    f = _log_pdf("L = linalg.cholesky(covariance, lower=True)\n"
-                 "    maha = np.sum(linalg.solve_triangular(L, diff.T, lower=True) ** 2, axis=0)",
-                 "-2 * np.sum(np.log(np.diag(L)))")
+    f = _log_pdf(
+        "L = linalg.cholesky(covariance, lower=True)\n"
+        "    maha = np.sum(linalg.solve_triangular(L, diff.T, lower=True) ** 2, axis=0)",
+        "-2 * np.sum(np.log(np.diag(L)))",
+    )
     failed(check("ch02.log_pdf", f), "but it should be", "sign of the log-determinant")
 
 
 def test_wrong_shape_is_reported():
-    f = _log_pdf("L = linalg.cholesky(covariance, lower=True)\n"
-                 "    maha = np.sum(linalg.solve_triangular(L, diff.T, lower=True) ** 2, axis=0)"
-                 "[:, None]", "2 * np.sum(np.log(np.diag(L)))")
+    f = _log_pdf(
+        "L = linalg.cholesky(covariance, lower=True)\n"
+        "    maha = np.sum(linalg.solve_triangular(L, diff.T, lower=True) ** 2, axis=0)"
+        "[:, None]",
+        "2 * np.sum(np.log(np.diag(L)))",
+    )
     failed(check("ch02.log_pdf", f), "log_pdf has shape (6, 1)", "(6,)")
 
 
 def test_calling_the_package_is_caught():
-    f = student("def log_pdf2(X, mean, covariance):\n    return log_pdf(X, mean, covariance)\n",
-                "log_pdf2")
+    f = student(
+        "def log_pdf2(X, mean, covariance):\n    return log_pdf(X, mean, covariance)\n", "log_pdf2"
+    )
     failed(check("ch02.log_pdf", f), "gmm_from_scratch.log_pdf", "write it yourself")
 
 
 # ----------------------------------------------------------------------------- chapter 3
 def test_lloyd_argmax_instead_of_argmin():
-    f = student("""
+    f = student(
+        """
         def lloyd_step(X, centers):
             d2 = ((X[:, None] - centers[None]) ** 2).sum(-1)
             labels = d2.argmax(1)
             return labels, np.array([X[labels == k].mean(0) for k in range(len(centers))])
-    """, "lloyd_step")
+    """,
+        "lloyd_step",
+    )
     failed(check("ch03.lloyd_step", f), "three blobs", "closest to centre", "farthest")
 
 
 def test_lloyd_empty_cluster_nan():
-    f = student("""
+    f = student(
+        """
         def lloyd_step(X, centers):
             labels = ((X[:, None] - centers[None]) ** 2).sum(-1).argmin(1)
             return labels, np.array([X[labels == k].mean(0) for k in range(len(centers))])
-    """, "lloyd_step")
+    """,
+        "lloyd_step",
+    )
     failed(check("ch03.lloyd_step", f), "an empty cluster", "NaN", "keep the old centre")
 
 
@@ -265,13 +326,20 @@ def test_sampling_correct_passes():
 
 
 def test_sampling_forgetting_the_weights():
-    failed(check("ch04.sample_mixture", _sample(z="rng.choice(K, size=n_samples)")),
-           "component 0 was drawn", "equally frequent")
+    failed(
+        check("ch04.sample_mixture", _sample(z="rng.choice(K, size=n_samples)")),
+        "component 0 was drawn",
+        "equally frequent",
+    )
 
 
 def test_sampling_with_the_transposed_factor():
-    failed(check("ch04.sample_mixture", _sample(noise="rng.standard_normal((rows.size, d)) @ L")),
-           "non-diagonal", "have covariance", "transpose")
+    failed(
+        check("ch04.sample_mixture", _sample(noise="rng.standard_normal((rows.size, d)) @ L")),
+        "non-diagonal",
+        "have covariance",
+        "transpose",
+    )
 
 
 def test_sampling_with_the_covariance_instead_of_its_factor():
@@ -294,8 +362,7 @@ def responsibilities(X, weights, means, covariances):
 
 
 def test_responsibilities_forgetting_the_weights():
-    f = student(RESP.format(w="1.0", ret="joint / joint.sum(1, keepdims=True)"),
-                "responsibilities")
+    f = student(RESP.format(w="1.0", ret="joint / joint.sum(1, keepdims=True)"), "responsibilities")
     failed(check("ch04.responsibilities", f), "but it should be", "mixing weights")
 
 
@@ -305,42 +372,53 @@ def test_responsibilities_not_normalized():
 
 
 def test_responsibilities_transposed():
-    f = student(RESP.format(w="weights[k]", ret="(joint / joint.sum(1, keepdims=True)).T"),
-                "responsibilities")
+    f = student(
+        RESP.format(w="weights[k]", ret="(joint / joint.sum(1, keepdims=True)).T"),
+        "responsibilities",
+    )
     failed(check("ch04.responsibilities", f), "transposed")
 
 
 # ----------------------------------------------------------------------------- chapter 5
 def test_naive_e_step_nans_on_far_points():
-    f = student("""
+    f = student(
+        """
         def e_step(X, weights, means, covariances):
             p = np.column_stack([weights[k] * np.exp(log_pdf(X, means[k], covariances[k]))
                                  for k in range(len(weights))])
             norm = p.sum(1)
             return np.log(norm), np.log(p / norm[:, None])
-    """, "e_step")
+    """,
+        "e_step",
+    )
     failed(check("ch05.e_step", f), "points far from every component", "NaN", "logsumexp")
 
 
 def test_e_step_returning_probabilities_not_logs():
-    f = student("""
+    f = student(
+        """
         def e_step(X, weights, means, covariances):
             lj = np.column_stack([np.log(weights[k]) + log_pdf(X, means[k], covariances[k])
                                   for k in range(len(weights))])
             norm = logsumexp(lj, axis=1)
             return norm, np.exp(lj - norm[:, None])
-    """, "e_step")
+    """,
+        "e_step",
+    )
     failed(check("ch05.e_step", f), "sum to", "not their logarithms")
 
 
 def test_e_step_forgetting_the_weights():
-    f = student("""
+    f = student(
+        """
         def e_step(X, weights, means, covariances):
             lj = np.column_stack([log_pdf(X, means[k], covariances[k])
                                   for k in range(len(weights))])
             norm = logsumexp(lj, axis=1)
             return norm, lj - norm[:, None]
-    """, "e_step")
+    """,
+        "e_step",
+    )
     failed(check("ch05.e_step", f), "log_resp", "forgot the mixing weights")
 
 
@@ -367,12 +445,16 @@ def test_m_step_correct_passes():
     assert check("ch05.m_step", _m_step()).passed
 
 
-@pytest.mark.parametrize(("kwargs", "fragments"), [
-    ({"div": "(nk[k] - 1)"}, ("covariances[", "N_k − 1")),
-    ({"div": "n"}, ("covariances[", "not by N")),
-    ({"weights": "nk"}, ("weights[", "the N_k themselves")),
-    ({"means": "np.tile(X.mean(0), (K, 1))"}, ("means[", "weighted by the responsibilities")),
-], ids=["n_k-minus-1", "divide-by-N", "weights-not-normalized", "unweighted-means"])
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"div": "(nk[k] - 1)"}, ("covariances[", "N_k − 1")),
+        ({"div": "n"}, ("covariances[", "not by N")),
+        ({"weights": "nk"}, ("weights[", "the N_k themselves")),
+        ({"means": "np.tile(X.mean(0), (K, 1))"}, ("means[", "weighted by the responsibilities")),
+    ],
+    ids=["n_k-minus-1", "divide-by-N", "weights-not-normalized", "unweighted-means"],
+)
 def test_m_step_mistakes(kwargs, fragments):
     failed(check("ch05.m_step", _m_step(**kwargs)), "but it should be", *fragments)
 
@@ -397,45 +479,59 @@ def test_elbo_zero_log_zero():
 
 
 def test_first_decrease_off_by_one_and_tol():
-    f = student("""
+    f = student(
+        """
         def first_decrease(values, tol):
             for t in range(1, len(values)):
                 if values[t] < values[t - 1] - tol:
                     return t - 1
-    """, "first_decrease")
+    """,
+        "first_decrease",
+    )
     failed(check("ch06.first_decrease", f), "a drop at iteration 3", "returned 2", "Off by one")
-    g = student("""
+    g = student(
+        """
         def first_decrease(values, tol):
             for t in range(1, len(values)):
                 if values[t] < values[t - 1]:
                     return t
-    """, "first_decrease")
+    """,
+        "first_decrease",
+    )
     failed(check("ch06.first_decrease", g), "rounding-size drop", "Allow a decrease of up to tol")
 
 
 # ----------------------------------------------------------------------------- chapter 7
 def test_naive_logsumexp_overflows():
-    f = student("def logsumexp2(a, axis=None):\n    return np.log(np.sum(np.exp(a), axis=axis))\n",
-                "logsumexp2")
+    f = student(
+        "def logsumexp2(a, axis=None):\n    return np.log(np.sum(np.exp(a), axis=axis))\n",
+        "logsumexp2",
+    )
     failed(check("ch07.logsumexp", f), "large values", "is inf", "subtract the maximum")
 
 
 def test_logsumexp_all_minus_inf_gives_nan():
-    f = student("""
+    f = student(
+        """
         def lse(a, axis=None):
             m = np.max(a, axis=axis, keepdims=True)
             out = m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
             return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
-    """, "lse")
+    """,
+        "lse",
+    )
     failed(check("ch07.logsumexp", f), "all −inf", "replace a non-finite maximum by 0")
 
 
 def test_logsumexp_calling_scipy_is_caught():
-    f = student("""
+    f = student(
+        """
         import scipy.special
         def lse(a, axis=None):
             return scipy.special.logsumexp(a, axis=axis)
-    """, "lse")
+    """,
+        "lse",
+    )
     failed(check("ch07.logsumexp", f), "scipy.special.logsumexp")
 
 
@@ -460,8 +556,7 @@ def test_kmeanspp_distance_instead_of_squared():
 
 
 def test_kmeanspp_uniform():
-    f = student(KPP.format(weights="(closest > 0) + (closest.sum() == 0) + 0.0"),
-                "kmeans_plusplus")
+    f = student(KPP.format(weights="(closest > 0) + (closest.sum() == 0) + 0.0"), "kmeans_plusplus")
     failed(check("ch08.kmeans_plusplus", f), "second centre", "uniformly")
 
 
@@ -471,12 +566,15 @@ def test_kmeanspp_duplicates_divide_by_zero():
 
 
 def test_best_of_n_init_keeping_the_worst():
-    f = student("""
+    f = student(
+        """
         def best_of_n_init(X, n_components, n_init, seed):
             runs = [GaussianMixture(n_components, init_params="random", max_iter=200,
                                     random_state=seed + i).fit(X) for i in range(n_init)]
             return min(runs, key=lambda g: g.lower_bound_)
-    """, "best_of_n_init")
+    """,
+        "best_of_n_init",
+    )
     failed(check("ch08.best_of_n_init", f), "best of the runs", "HIGHEST")
 
 
@@ -492,8 +590,7 @@ def m_step_covariances(X, resp, means, covariance_type):
 """
 
 
-def _cov(tied="np.einsum('k,kij->ij', nk, full) / nk.sum()", diag="diag",
-         sph="diag.mean(1)"):
+def _cov(tied="np.einsum('k,kij->ij', nk, full) / nk.sum()", diag="diag", sph="diag.mean(1)"):
     return student(COV.format(tied=tied, diag=diag, sph=sph), "m_step_covariances")
 
 
@@ -501,44 +598,57 @@ def test_covariance_types_correct_passes():
     assert check("ch09.m_step_covariances", _cov()).passed
 
 
-@pytest.mark.parametrize(("kwargs", "fragments"), [
-    ({"tied": "full.mean(0)"}, ("'tied'", "N_k / N")),
-    ({"sph": "diag.sum(1)"}, ("'spherical'", "MEAN of the diagonal")),
-    ({"diag": "full"}, ("'diag'", "shape (3, 3, 3)", "only the variances")),
-], ids=["tied-plain-average", "spherical-sum", "diag-full-matrices"])
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"tied": "full.mean(0)"}, ("'tied'", "N_k / N")),
+        ({"sph": "diag.sum(1)"}, ("'spherical'", "MEAN of the diagonal")),
+        ({"diag": "full"}, ("'diag'", "shape (3, 3, 3)", "only the variances")),
+    ],
+    ids=["tied-plain-average", "spherical-sum", "diag-full-matrices"],
+)
 def test_covariance_type_mistakes(kwargs, fragments):
     failed(check("ch09.m_step_covariances", _cov(**kwargs)), *fragments)
 
 
 # ----------------------------------------------------------------------------- chapter 10
 def test_parameter_count_with_d_squared():
-    f = student("""
+    f = student(
+        """
         def n_free_parameters(K, d, t):
             cov = {"full": K * d * d, "tied": d * d, "diag": K * d, "spherical": K}[t]
             return K - 1 + K * d + cov
-    """, "n_free_parameters")
+    """,
+        "n_free_parameters",
+    )
     failed(check("ch10.n_free_parameters", f), "'full'", "d(d+1)/2")
 
 
 def test_parameter_count_with_k_weights():
-    f = student("""
+    f = student(
+        """
         def n_free_parameters(K, d, t):
             cov = {"full": K * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": K * d,
                    "spherical": K}[t]
             return K + K * d + cov
-    """, "n_free_parameters")
+    """,
+        "n_free_parameters",
+    )
     failed(check("ch10.n_free_parameters", f), "free parameters", "K − 1")
 
 
 def test_bic_with_the_mean_log_likelihood():
-    f = student("""
+    f = student(
+        """
         from gmm_from_scratch import n_parameters
         def bic_aic(gmm, X):
             n, d = X.shape
             ll = gmm.score(X)
             p = n_parameters(gmm.n_components, d, gmm.covariance_type)
             return -2 * ll + p * np.log(n), -2 * ll + 2 * p
-    """, "bic_aic")
+    """,
+        "bic_aic",
+    )
     failed(check("ch10.bic_aic", f), "(bic, aic)", "TOTAL log-likelihood")
 
 
@@ -549,37 +659,48 @@ def test_bic_calling_the_model_is_caught():
 
 # ----------------------------------------------------------------------------- chapter 11
 def test_alignment_greedy_nearest_is_not_a_permutation_or_not_optimal():
-    f = student("""
+    f = student(
+        """
         def align_to_reference(reference_means, means):
             d = ((reference_means[:, None] - means[None]) ** 2).sum(-1)
             return d.argmin(1)
-    """, "align_to_reference")
-    failed(check("ch11.align_to_reference", f), "greedy", "not a permutation",
-           "linear_sum_assignment")
+    """,
+        "align_to_reference",
+    )
+    failed(
+        check("ch11.align_to_reference", f), "greedy", "not a permutation", "linear_sum_assignment"
+    )
 
 
 def test_alignment_inverse_permutation():
-    f = student("""
+    f = student(
+        """
         def align_to_reference(reference_means, means):
             cost = ((reference_means[:, None] - means[None]) ** 2).sum(-1)
             rows, cols = linear_sum_assignment(cost)
             return np.argsort(cols)
-    """, "align_to_reference")
+    """,
+        "align_to_reference",
+    )
     failed(check("ch11.align_to_reference", f), "shuffled", "inverse permutation")
 
 
 # ----------------------------------------------------------------------------- chapter 12
 def test_threshold_on_the_wrong_tail():
-    f = student("""
+    f = student(
+        """
         def anomaly_threshold(gmm, X_train, contamination):
             return float(np.quantile(gmm.score_samples(X_train), 1 - contamination))
-    """, "anomaly_threshold")
+    """,
+        "anomaly_threshold",
+    )
     failed(check("ch12.anomaly_threshold", f), "the threshold is", "LEAST likely")
 
 
 def test_flags_the_wrong_way_round():
-    f = student("def flag_anomalies(gmm, X, t):\n    return gmm.score_samples(X) > t\n",
-                "flag_anomalies")
+    f = student(
+        "def flag_anomalies(gmm, X, t):\n    return gmm.score_samples(X) > t\n", "flag_anomalies"
+    )
     failed(check("ch12.flag_anomalies", f), "should be flagged", "LOW log-density")
 
 
@@ -615,10 +736,16 @@ def _cells(path: Path) -> list[dict]:
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.stem)
 def test_book_solution_dropdowns_match_the_solution_notebooks(path):
     student_cells = _cells(path)
-    dropdowns = ["".join(c["source"]) for c in student_cells
-                 if "solution" in c.get("metadata", {}).get("tags", [])]
-    solved = ["".join(c["source"]) for c in _cells(EXERCISE_DIR / "solutions" / path.name)
-              if "exercise" in c.get("metadata", {}).get("tags", [])]
+    dropdowns = [
+        "".join(c["source"])
+        for c in student_cells
+        if "solution" in c.get("metadata", {}).get("tags", [])
+    ]
+    solved = [
+        "".join(c["source"])
+        for c in _cells(EXERCISE_DIR / "solutions" / path.name)
+        if "exercise" in c.get("metadata", {}).get("tags", [])
+    ]
     stubs = [c for c in student_cells if "exercise" in c.get("metadata", {}).get("tags", [])]
     assert len(dropdowns) == len(solved) == len(stubs) >= 1
     for md, code, stub in zip(dropdowns, solved, stubs, strict=True):
@@ -631,8 +758,23 @@ def test_book_solution_dropdowns_match_the_solution_notebooks(path):
 def _pytest_exercises(marker: str, folder: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, GMM_EXERCISES_DIR=str(folder))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXERCISE_DIR),
-         "-m", marker], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(EXERCISE_DIR),
+            "-m",
+            marker,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_terminal_marker_selects_one_chapter_and_passes_on_solutions():
@@ -653,23 +795,37 @@ def test_patched_functions_are_restored_even_when_the_student_raises():
 
     import gmm_from_scratch
 
-    originals = (np.linalg.inv, np.linalg.det, scipy.linalg.inv, scipy.special.logsumexp,
-                 gmm_from_scratch.logsumexp, gmm_from_scratch.log_pdf)
-    f = student("def log_pdf2(X, mean, cov):\n    np.linalg.inv(cov)\n    raise KeyError('x')\n",
-                "log_pdf2")
+    originals = (
+        np.linalg.inv,
+        np.linalg.det,
+        scipy.linalg.inv,
+        scipy.special.logsumexp,
+        gmm_from_scratch.logsumexp,
+        gmm_from_scratch.log_pdf,
+    )
+    f = student(
+        "def log_pdf2(X, mean, cov):\n    np.linalg.inv(cov)\n    raise KeyError('x')\n", "log_pdf2"
+    )
     failed(check("ch02.log_pdf", f), "KeyError")
-    g = student("def lse(a, axis=None):\n    return scipy.special.logsumexp(a, axis=axis)\n",
-                "lse")
+    g = student("def lse(a, axis=None):\n    return scipy.special.logsumexp(a, axis=axis)\n", "lse")
     failed(check("ch07.logsumexp", g), "scipy.special.logsumexp")
-    assert originals == (np.linalg.inv, np.linalg.det, scipy.linalg.inv,
-                         scipy.special.logsumexp, gmm_from_scratch.logsumexp,
-                         gmm_from_scratch.log_pdf)
+    assert originals == (
+        np.linalg.inv,
+        np.linalg.det,
+        scipy.linalg.inv,
+        scipy.special.logsumexp,
+        gmm_from_scratch.logsumexp,
+        gmm_from_scratch.log_pdf,
+    )
 
 
 def test_an_array_instead_of_a_tuple_is_accepted():
-    f = student("""
+    f = student(
+        """
         def fit_gaussian_1d(x):
             x = np.asarray(x, float)
             return np.array([x.mean(), x.std()])
-    """, "fit_gaussian_1d")
+    """,
+        "fit_gaussian_1d",
+    )
     assert check("ch01.fit_gaussian_1d", f).passed

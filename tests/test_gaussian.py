@@ -102,7 +102,8 @@ def test_log_pdf_matches_scipy_with_non_diagonal_covariance(d):
     mean = rng.normal(scale=5.0, size=d)
     X = rng.multivariate_normal(mean, cov, size=40)
     np.testing.assert_allclose(
-        log_pdf(X, mean, cov), stats.multivariate_normal.logpdf(X, mean, cov).reshape(-1),
+        log_pdf(X, mean, cov),
+        stats.multivariate_normal.logpdf(X, mean, cov).reshape(-1),
         rtol=RTOL,
     )
 
@@ -221,12 +222,14 @@ def test_covariance_precision_round_trips(covariance_type, scale):
     prec = precisions_from_cholesky(P, covariance_type)
     full_prec = full_covariances(prec, covariance_type, K, d)
     np.testing.assert_allclose(full_prec, np.linalg.inv(full), rtol=1e-9)
-    np.testing.assert_allclose(covariances_from_precisions_cholesky(P, covariance_type), cov,
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        covariances_from_precisions_cholesky(P, covariance_type), cov, rtol=1e-10
+    )
     # ... and lower factors from precisions (what precisions_init produces).
     L = precisions_cholesky_from_precisions(prec, covariance_type)
-    np.testing.assert_allclose(covariances_from_precisions_cholesky(L, covariance_type), cov,
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        covariances_from_precisions_cholesky(L, covariance_type), cov, rtol=1e-9
+    )
     assert check_precisions(prec, covariance_type, K, d) is not None
 
 
@@ -250,8 +253,7 @@ def test_n_parameters_matches_sklearn(covariance_type, K, d):
 def test_1d_functions_accept_a_column_and_reject_several():
     x = np.array([1.0, 2.0, 4.0])
     assert fit_gaussian_1d(x[:, None]) == fit_gaussian_1d(x)
-    np.testing.assert_allclose(log_likelihood_1d(x[:, None], 0.0, 1.0),
-                               stats.norm.logpdf(x).sum())
+    np.testing.assert_allclose(log_likelihood_1d(x[:, None], 0.0, 1.0), stats.norm.logpdf(x).sum())
     with pytest.raises(ValueError, match=r"shape \(n_samples,\) or \(n_samples, 1\).*\(3, 2\)"):
         fit_gaussian_1d(np.column_stack([x, x]))
     with pytest.raises(ValueError, match="one column at a time"):

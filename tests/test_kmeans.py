@@ -34,8 +34,9 @@ def test_lloyd_finds_the_known_centres_of_separated_blobs():
     assert sorted(mapping.values()) == [0, 1, 2, 3]
     np.testing.assert_array_equal([mapping[int(k)] for k in km.labels_], labels)
     for k, true in mapping.items():
-        np.testing.assert_allclose(km.cluster_centers_[k], X[labels == true].mean(axis=0),
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            km.cluster_centers_[k], X[labels == true].mean(axis=0), rtol=1e-12, atol=1e-12
+        )
         assert np.linalg.norm(km.cluster_centers_[k] - centres[true]) < 1.0
     np.testing.assert_array_equal(km.predict(X), km.labels_)
     assert km.n_features_in_ == 3 and 1 <= km.n_iter_ <= km.max_iter
@@ -50,8 +51,9 @@ def test_inertia_is_the_sum_of_squared_distances():
     # A fixed point of Lloyd: each centre is the mean of its points, each point at its nearest.
     np.testing.assert_array_equal(km.labels_, d2.argmin(axis=1))
     for k in range(3):
-        np.testing.assert_allclose(km.cluster_centers_[k], X[km.labels_ == k].mean(axis=0),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(
+            km.cluster_centers_[k], X[km.labels_ == k].mean(axis=0), rtol=1e-10
+        )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

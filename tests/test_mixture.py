@@ -178,7 +178,9 @@ def test_record_history(data, covariance_type):
         expected = _hand_m_step(X, resp, covariance_type, gmm.reg_covar)
         package = estimate_parameters(X, resp, covariance_type, gmm.reg_covar)
         for got, hand, pkg in zip(
-            (h.weights[t + 1], h.means[t + 1], h.covariances[t + 1]), expected, package,
+            (h.weights[t + 1], h.means[t + 1], h.covariances[t + 1]),
+            expected,
+            package,
             strict=True,
         ):
             np.testing.assert_allclose(got, hand, rtol=1e-9, atol=1e-12)
@@ -273,8 +275,9 @@ def test_every_init_runs_for_every_covariance_type(data, covariance_type, init_p
 def test_n_init_keeps_the_best_lower_bound():
     X = blobs(4, n_per=60, d=2, K=4, spread=2.0)[0]  # overlapping: runs differ
     kwargs = dict(covariance_type="full", init_params="random", max_iter=200)
-    best = _quiet_fit(GaussianMixture(4, n_init=6, random_state=np.random.default_rng(7), **kwargs),
-                      X)
+    best = _quiet_fit(
+        GaussianMixture(4, n_init=6, random_state=np.random.default_rng(7), **kwargs), X
+    )
     # The same six initializations one at a time: one Generator feeds them in the same order.
     rng = np.random.default_rng(7)
     singles = [_quiet_fit(GaussianMixture(4, random_state=rng, **kwargs), X) for _ in range(6)]
@@ -290,8 +293,9 @@ def test_user_init_overrides_and_is_used(data, covariance_type):
     X = data[0]
     g = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
     start = dict(weights_init=g.weights_, means_init=g.means_ + 0.1, precisions_init=g.precisions_)
-    h = GaussianMixture(3, covariance_type=covariance_type, max_iter=1, tol=0.0,
-                        record_history=True, **start)
+    h = GaussianMixture(
+        3, covariance_type=covariance_type, max_iter=1, tol=0.0, record_history=True, **start
+    )
     _quiet_fit(h, X)
     np.testing.assert_array_equal(h.history_.weights[0], g.weights_)
     np.testing.assert_array_equal(h.history_.means[0], g.means_ + 0.1)
@@ -304,8 +308,9 @@ def test_warm_start_continues_from_previous_parameters(data, covariance_type):
     g = GaussianMixture(3, covariance_type=covariance_type, max_iter=2, random_state=0)
     _quiet_fit(g, X)
     start = dict(weights_init=g.weights_, means_init=g.means_, precisions_init=g.precisions_)
-    warm = GaussianMixture(3, covariance_type=covariance_type, max_iter=3, tol=0.0,
-                           warm_start=True, **start)
+    warm = GaussianMixture(
+        3, covariance_type=covariance_type, max_iter=3, tol=0.0, warm_start=True, **start
+    )
     _quiet_fit(warm, X)
     _quiet_fit(warm, X)  # three more iterations from where the first fit stopped
     cold = _quiet_fit(
@@ -333,8 +338,9 @@ def test_warm_start_false_restarts(data):
 @pytest.mark.parametrize("ct", COVARIANCE_TYPES)
 def test_max_iter_zero_keeps_the_initial_parameters(data, ct):
     X = data[0]
-    gmm = GaussianMixture(3, covariance_type=ct, max_iter=0, random_state=0,
-                          record_history=True).fit(X)
+    gmm = GaussianMixture(
+        3, covariance_type=ct, max_iter=0, random_state=0, record_history=True
+    ).fit(X)
     assert gmm.n_iter_ == 0 and gmm.lower_bounds_ == []
     np.testing.assert_array_equal(gmm.means_, gmm.history_.means[0])
     assert np.all(np.isfinite(gmm.score_samples(X)))
@@ -365,8 +371,9 @@ def test_block_size_and_memmap_do_not_change_the_fit(data, covariance_type, tmp_
     mm = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
     mm[:] = X
     mm.flush()
-    c = GaussianMixture(3, block_size=50, **kwargs).fit(np.memmap(path, dtype=np.float64,
-                                                                  mode="r", shape=X.shape))
+    c = GaussianMixture(3, block_size=50, **kwargs).fit(
+        np.memmap(path, dtype=np.float64, mode="r", shape=X.shape)
+    )
     for other in (b, c):
         assert other.n_iter_ == a.n_iter_
         np.testing.assert_allclose(other.means_, a.means_, rtol=1e-10)
@@ -401,8 +408,9 @@ def test_weighted_m_step_functions_match_the_hand_formulas(covariance_type):
     check(m_step(stats, covariance_type, reg))
     # Integer weights are repeated rows.
     wi = rng.integers(0, 4, size=n)
-    rep = estimate_parameters(np.repeat(X, wi, axis=0), np.repeat(resp, wi, axis=0),
-                              covariance_type, reg)
+    rep = estimate_parameters(
+        np.repeat(X, wi, axis=0), np.repeat(resp, wi, axis=0), covariance_type, reg
+    )
     got = estimate_parameters(X, resp, covariance_type, reg, sample_weight=wi.astype(float))
     for g, e in zip(got, rep, strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-13)
@@ -413,8 +421,15 @@ def test_weighted_em_pass_is_an_e_step_then_statistics(data, covariance_type):
     gmm = GaussianMixture(3, covariance_type=covariance_type, max_iter=3, random_state=0)
     _quiet_fit(gmm, X)
     w = np.random.default_rng(0).uniform(0.0, 2.0, size=X.shape[0])
-    stats, resp = em_pass(X, gmm.weights_, gmm.means_, gmm.precisions_cholesky_,
-                          covariance_type, sample_weight=w, keep_responsibilities=True)
+    stats, resp = em_pass(
+        X,
+        gmm.weights_,
+        gmm.means_,
+        gmm.precisions_cholesky_,
+        covariance_type,
+        sample_weight=w,
+        keep_responsibilities=True,
+    )
     log_joint = _scipy_log_joint(gmm, X)
     log_norm = special.logsumexp(log_joint, axis=1)
     ref_resp = np.exp(log_joint - log_norm[:, None])

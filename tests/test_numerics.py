@@ -96,8 +96,9 @@ def _centred_reference(X, means, full):
     """scipy's log-density of the rows after subtracting the mean exactly."""
     return np.column_stack(
         [
-            stats.multivariate_normal.logpdf(X - means[k], np.zeros(X.shape[1]), full[k])
-            .reshape(-1)
+            stats.multivariate_normal.logpdf(X - means[k], np.zeros(X.shape[1]), full[k]).reshape(
+                -1
+            )
             for k in range(means.shape[0])
         ]
     )

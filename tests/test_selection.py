@@ -90,9 +90,7 @@ def test_table_rows_match_independent_fits(criterion):
     X = _three_component_sample(1, n=300)
     types = ("full", "tied", "diag", "spherical")
     ks = (1, 2, 3, 4)
-    result = select_n_components(
-        X, ks, types, criterion=criterion, random_state=5, progress=False
-    )
+    result = select_n_components(X, ks, types, criterion=criterion, random_state=5, progress=False)
     assert len(result.table) == len(ks) * len(types)
     assert {(r["n_components"], r["covariance_type"]) for r in result.table} == {
         (k, t) for k in ks for t in types
@@ -145,17 +143,14 @@ def test_to_pandas_and_text():
 def test_nonconvergence_is_flagged_once():
     X = _three_component_sample(3, n=200)
     with pytest.warns(ConvergenceWarning, match="stopped at max_iter") as record:
-        result = select_n_components(
-            X, [2, 3], random_state=0, progress=False, max_iter=1, tol=0.0
-        )
+        result = select_n_components(X, [2, 3], random_state=0, progress=False, max_iter=1, tol=0.0)
     assert sum(issubclass(w.category, ConvergenceWarning) for w in record) == 1
     assert not any(result.column("converged"))
 
 
 def test_verbose_prints_one_line_per_fit(capsys):
     X = _three_component_sample(4, n=150)
-    select_n_components(X, [1, 2], ("full", "spherical"), random_state=0, verbose=1,
-                        progress=False)
+    select_n_components(X, [1, 2], ("full", "spherical"), random_state=0, verbose=1, progress=False)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[")]
     assert len(lines) == 4
 
@@ -222,7 +217,6 @@ def test_degenerate_fit_is_recorded_not_fatal():
     X = np.repeat(rng.normal(size=(5, 2)), 8, axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = select_n_components(X, [1, 2, 6], random_state=0, reg_covar=0.0,
-                                     progress=False)
+        result = select_n_components(X, [1, 2, 6], random_state=0, reg_covar=0.0, progress=False)
     assert np.isnan(result.table[2]["bic"])
     assert result.best_n_components_ in (1, 2)

@@ -66,15 +66,17 @@ def test_fewer_samples_than_components(X):
         GaussianMixture(4).fit(X, sample_weight=w)
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "score_samples", "score", "bic",
-                                    "aic"])
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "score_samples", "score", "bic", "aic"]
+)
 def test_feature_count_mismatch_after_fit(fitted, method):
     with pytest.raises(ValueError, match="has 3 features, but the model was fitted with 2"):
         getattr(fitted, method)(np.zeros((4, 3)))
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "score_samples", "score", "bic",
-                                    "aic"])
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "score_samples", "score", "bic", "aic"]
+)
 def test_bad_X_after_fit(fitted, method):
     with pytest.raises(ValueError, match="NaN"):
         getattr(fitted, method)(np.array([[0.0, np.nan]]))
@@ -289,8 +291,18 @@ def test_standardize_rejects_constant_columns():
 # ------------------------------------------------------------------ docstring examples
 @pytest.mark.parametrize(
     "module",
-    ["_validation", "alignment", "covariance", "datasets", "em", "gaussian", "history", "kmeans",
-     "logspace", "mixture"],
+    [
+        "_validation",
+        "alignment",
+        "covariance",
+        "datasets",
+        "em",
+        "gaussian",
+        "history",
+        "kmeans",
+        "logspace",
+        "mixture",
+    ],
 )
 def test_docstring_examples_are_true(module):
     """Every ``>>>`` example in the core modules prints what the code really gives."""

@@ -19,9 +19,16 @@ from gmm_from_scratch.widgets import EMExplorer  # noqa: E402
 
 def _fit(dataset="elongated", K=3, covariance_type="full", seed=0, **kw):
     X = make_teaching_dataset(dataset)
-    gmm = GaussianMixture(K, covariance_type=covariance_type, random_state=seed,
-                          init_params="random_from_data", record_history=True, tol=1e-6,
-                          max_iter=40, **kw).fit(X)
+    gmm = GaussianMixture(
+        K,
+        covariance_type=covariance_type,
+        random_state=seed,
+        init_params="random_from_data",
+        record_history=True,
+        tol=1e-6,
+        max_iter=40,
+        **kw,
+    ).fit(X)
     return X, gmm
 
 
@@ -92,8 +99,9 @@ def test_explorer_controls_refit():
 
 def test_explorer_shows_collapse_without_crashing():
     # Seed 0 with a k-means start sends one component onto the 8 duplicated points.
-    ex = EMExplorer(dataset="duplicates", n_components=3, reg_covar=1e-9, random_state=0,
-                    init_params="kmeans")
+    ex = EMExplorer(
+        dataset="duplicates", n_components=3, reg_covar=1e-9, random_state=0, init_params="kmeans"
+    )
     assert ex.gmm is not None
     assert "collapsing" in ex.status.value
     assert np.linalg.eigvalsh(ex.gmm.covariances_).min() < 1e-8

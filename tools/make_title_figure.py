@@ -35,8 +35,11 @@ def draw_favicon() -> None:
         (np.array([-0.45, -0.35]), np.array([[0.35, 0.22], [0.22, 0.35]]), blue),
         (np.array([0.45, 0.4]), np.array([[0.3, -0.05], [-0.05, 0.25]]), orange),
     ]:
-        ax.add_patch(covariance_ellipse(mean, cov, 1.6, facecolor=color, edgecolor=color,
-                                        fill=True, alpha=0.85, linewidth=1))
+        ax.add_patch(
+            covariance_ellipse(
+                mean, cov, 1.6, facecolor=color, edgecolor=color, fill=True, alpha=0.85, linewidth=1
+            )
+        )
     ax.set_xlim(-1.5, 1.5)
     ax.set_ylim(-1.5, 1.5)
     ax.set_axis_off()
@@ -64,8 +67,15 @@ def main() -> None:
         (history.n_iter, f"After {history.n_iter} EM iterations", gmm.predict_proba(X)),
     ]
     for ax, (t, title, resp) in zip(axes, panels, strict=True):
-        plot_mixture(ax, X, history.means[t], history.covariances[t], history.covariance_type,
-                     weights=history.weights[t], responsibilities=resp)
+        plot_mixture(
+            ax,
+            X,
+            history.means[t],
+            history.covariances[t],
+            history.covariance_type,
+            weights=history.weights[t],
+            responsibilities=resp,
+        )
         ax.set_title(title)
         ax.set_xlabel("eruption duration (standardised)")
         ax.set_xlim(-2.6, 2.6)

@@ -145,6 +145,7 @@ def watched_page(browser):
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
     page.on("console", on_console)
+
     def on_page_error(error):
         if not any(k in str(error) for k in KNOWN_CONSOLE_ERRORS):
             problems.page_errors.append(str(error))

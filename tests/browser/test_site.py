@@ -47,9 +47,9 @@ def _toc_pages() -> list[tuple[str, int | None]]:
 
 TOC_PAGES = _toc_pages()
 CHAPTERS = {path: n for path, n in TOC_PAGES if n is not None}
-REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
-    "repository"
-]["url"].rstrip("/")
+REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"][
+    "url"
+].rstrip("/")
 
 # LaTeX that must never be visible as text once MathJax has typeset the page.
 RAW_TEX = re.compile(r"\$\$|\\sum|\\frac|\\begin\{|\\mathbf|\\boldsymbol|\\Sigma|\\mu\b|\\\(|\\\[")
@@ -129,8 +129,7 @@ def pages_containing(marker: str) -> list[str]:
     return [
         path
         for path, _ in TOC_PAGES
-        if (SITE_DIR / path).is_file()
-        and marker in (SITE_DIR / path).read_text(encoding="utf-8")
+        if (SITE_DIR / path).is_file() and marker in (SITE_DIR / path).read_text(encoding="utf-8")
     ]
 
 
@@ -163,9 +162,7 @@ def test_every_toc_page_loads_offline_with_math_and_images(watched_page, base_ur
 
 
 @pytest.mark.parametrize("path", sorted(CHAPTERS))
-def test_chapters_are_numbered_and_equations_carry_the_chapter_number(
-    watched_page, base_url, path
-):
+def test_chapters_are_numbered_and_equations_carry_the_chapter_number(watched_page, base_url, path):
     page, problems = watched_page
     number = CHAPTERS[path]
     load(page, base_url, path)
