@@ -1,6 +1,6 @@
 """Draw the title page's figure, ``images/old_faithful_em.png``, and the site's icon.
 
-EM on the (standardised) Old Faithful eruptions, started from a poor guess as in Bishop's
+EM on the (standardized) Old Faithful eruptions, started from a poor guess as in Bishop's
 figure 9.8: the left panel is the starting point, the right panel the fitted mixture with every
 eruption coloured by its responsibilities. Run from the repository root:
 
@@ -77,11 +77,11 @@ def main() -> None:
             responsibilities=resp,
         )
         ax.set_title(title)
-        ax.set_xlabel("eruption duration (standardised)")
+        ax.set_xlabel("eruption duration (standardized)")
         ax.set_xlim(-2.6, 2.6)
         ax.set_ylim(-2.6, 2.6)
         ax.set_aspect("equal")
-    axes[0].set_ylabel("waiting time (standardised)")
+    axes[0].set_ylabel("waiting time (standardized)")
     # One legend for both panels, outside them, so that it hides no eruption.
     handles, labels = axes[1].get_legend_handles_labels()
     labels = [label.replace("(π=", "(fitted π=") for label in labels]
