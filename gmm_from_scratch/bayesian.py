@@ -32,7 +32,6 @@ scikit-learn's reach the same posterior (the test suite checks this to 1e-8 rela
 from __future__ import annotations
 
 import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,6 @@ from scipy.special import betaln, digamma, gammaln
 
 from ._params import ParamsMixin
 from ._validation import (
-    ConvergenceWarning,
     NotFittedError,
     check_array,
     check_positive_int,
@@ -55,7 +53,7 @@ from .covariance import (
 )
 from .em import SufficientStatistics, accumulate_statistics, e_step, em_pass, m_step
 from .history import EMHistory
-from .mixture import INIT_METHODS, GaussianMixture, initial_responsibilities
+from .mixture import INIT_METHODS, GaussianMixture, initial_responsibilities, record_best_run
 
 __all__ = [
     "PRIOR_TYPES",
@@ -634,22 +632,14 @@ class BayesianGaussianMixture(ParamsMixin):
                 best = run
         assert best is not None
         self._set_posterior(best["posterior"])
-        self.converged_ = best["converged"]
-        self.n_iter_ = best["n_iter"]
-        self.lower_bound_ = best["lower_bound"]
-        self.lower_bounds_ = best["lower_bounds"]
-        self.history_ = best["history"]
-        self.n_features_in_ = d
-        self._sampling_rng = check_random_state(self.random_state)
-        if not self.converged_ and self.max_iter > 0:
-            warnings.warn(
-                f"The best of {n_init} initialization(s) did not converge within "
-                f"max_iter={self.max_iter} iterations (tol={self.tol}). Increase max_iter "
-                "(variational inference often needs several hundred iterations to empty "
-                "unused components) or loosen tol.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        record_best_run(
+            self,
+            best,
+            d,
+            n_init,
+            "Increase max_iter (variational inference often needs several hundred iterations "
+            "to empty unused components) or loosen tol.",
+        )
         return X
 
     def _run(self, X, post, prior, lower_bound_value):

@@ -124,6 +124,7 @@ class GaussianMixture(ParamsMixin):
     lower_bounds_: list[float]
     n_features_in_: int
     history_: EMHistory | None
+    _sampling_rng: np.random.Generator
     # State of online EM, set by gmm_from_scratch.online.partial_fit.
     step_size: Any
     online_log_likelihoods_: list[float]
@@ -274,21 +275,14 @@ class GaussianMixture(ParamsMixin):
         assert best is not None
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = best["params"]
         self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
-        self.converged_ = best["converged"]
-        self.n_iter_ = best["n_iter"]
-        self.lower_bound_ = best["lower_bound"]
-        self.lower_bounds_ = best["lower_bounds"]
-        self.history_ = best["history"]
-        self.n_features_in_ = d
-        self._sampling_rng = check_random_state(self.random_state)
-        if not self.converged_ and self.max_iter > 0:
-            warnings.warn(
-                f"The best of {n_init} initialization(s) did not converge within "
-                f"max_iter={self.max_iter} iterations (tol={self.tol}). Increase max_iter, "
-                "loosen tol, try other initializations, or check the data for degeneracies.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        record_best_run(
+            self,
+            best,
+            d,
+            n_init,
+            "Increase max_iter, loosen tol, try other initializations, or check the data for "
+            "degeneracies.",
+        )
         return X
 
     def _initial_parameters(self, X: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator):
@@ -508,3 +502,29 @@ def _check_nonnegative(value: Any, name: str) -> float:
     if value < 0:
         raise ValueError(f"{name} must be non-negative, got {value}.")
     return float(value)
+
+
+def record_best_run(
+    estimator: Any, best: dict[str, Any], n_features: int, n_init: int, advice: str
+) -> None:
+    """Store the outcome of the best EM run on a fitted estimator; warn if it did not converge.
+
+    Shared by :class:`GaussianMixture` and
+    :class:`~gmm_from_scratch.bayesian.BayesianGaussianMixture`. ``best`` holds ``converged``,
+    ``n_iter``, ``lower_bound``, ``lower_bounds`` and ``history``; the
+    :class:`ConvergenceWarning` ends with ``advice``.
+    """
+    estimator.converged_ = best["converged"]
+    estimator.n_iter_ = best["n_iter"]
+    estimator.lower_bound_ = best["lower_bound"]
+    estimator.lower_bounds_ = best["lower_bounds"]
+    estimator.history_ = best["history"]
+    estimator.n_features_in_ = n_features
+    estimator._sampling_rng = check_random_state(estimator.random_state)
+    if not estimator.converged_ and estimator.max_iter > 0:
+        warnings.warn(
+            f"The best of {n_init} initialization(s) did not converge within "
+            f"max_iter={estimator.max_iter} iterations (tol={estimator.tol}). {advice}",
+            ConvergenceWarning,
+            stacklevel=4,  # the user's call to fit / fit_predict
+        )
