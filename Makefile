@@ -39,7 +39,7 @@ book: $(STAMP) $(ASSETS)
 
 # Each step is one line so that every part of the suite is visible here.
 test: $(STAMP) $(ASSETS) chromium
-	$(BIN)/ruff check gmm_from_scratch tests benchmarks tools
+	$(BIN)/ruff check gmm_from_scratch tests benchmarks tools chapters exercises
 	$(BIN)/ruff format --check gmm_from_scratch tests benchmarks tools
 	$(BIN)/mypy gmm_from_scratch
 	$(BIN)/python -m pytest tests --ignore=tests/browser
