@@ -1,7 +1,7 @@
 """Remove the stored output of animation cells from notebooks before committing them.
 
 A ``to_jshtml`` animation weighs 1–3 MB and carries random ids, so nbval ignores it
-(``# NBVAL_IGNORE_OUTPUT``) and the book build re-executes every notebook anyway: the
+(the cell tag ``nbval-ignore-output``) and the book build re-executes every notebook anyway: the
 committed notebook does not need it. Usage::
 
     .venv/bin/python tools/strip_animations.py chapters/*.ipynb
@@ -19,8 +19,8 @@ def strip(path: str) -> int:
     n = 0
     for cell in nb.cells:
         if cell.cell_type == "code" and MARKER in cell.source and cell.get("outputs"):
-            if "NBVAL_IGNORE_OUTPUT" not in cell.source:
-                raise SystemExit(f"{path}: an animation cell lacks '# NBVAL_IGNORE_OUTPUT'")
+            if "nbval-ignore-output" not in cell.metadata.get("tags", []):
+                raise SystemExit(f"{path}: an animation cell lacks the tag 'nbval-ignore-output'")
             cell.outputs = []
             n += 1
     if n:

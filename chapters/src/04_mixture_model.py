@@ -1,0 +1,488 @@
+# %% [markdown]
+# # The mixture as a generative model
+#
+# :::{admonition} Learning goals
+# :class: tip
+#
+# After this chapter you will be able to
+#
+# - write down the density of a Gaussian mixture and draw it in one and two dimensions;
+# - tell the *generative story* of a mixture, pick a component and then draw from it, and
+#   use it to simulate data (ancestral sampling);
+# - explain the hidden component label $z$ and compute the posterior probability of each
+#   component for a given point with Bayes' rule: the *responsibilities*;
+# - compute responsibilities by hand from `log_pdf` and check them against
+#   `GaussianMixture.predict_proba`.
+# :::
+#
+# At the end of chapter 1 a single Gaussian failed on the Old Faithful eruption durations:
+# short eruptions and long eruptions, two bumps, and a Gaussian has only one. In chapter 3
+# k-means found groups but said nothing about how the data are spread within or between them.
+# A **Gaussian mixture** fixes both: it is a probability model for the whole data set in which
+# every group is a Gaussian. This chapter is about the model itself, what it says, how to
+# draw from it and how to reason with it, with the parameters *given*. Finding them from
+# data is the job of EM, in chapter 5.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import optimize, stats
+
+from gmm_from_scratch import GaussianMixture, load_old_faithful, log_pdf, precision_cholesky
+from gmm_from_scratch.plotting import (
+    BOOK_COLORS,
+    component_colors,
+    covariance_ellipse,
+    plot_mixture,
+    use_book_style,
+)
+
+use_book_style()
+np.set_printoptions(precision=4, suppress=True)
+
+
+def mixture_with(weights, means, covariances, random_state=0):
+    """A GaussianMixture holding exactly the given parameters (no EM iteration is run).
+
+    ``max_iter=0`` makes ``fit`` validate its input and store the initial parameters
+    unchanged; the data passed to ``fit`` (here the means themselves) play no other role.
+    """
+    means = np.asarray(means, dtype=float)
+    precisions = np.array([U @ U.T for U in map(precision_cholesky, covariances)])
+    gmm = GaussianMixture(len(weights), weights_init=weights, means_init=means,
+                          precisions_init=precisions, max_iter=0, random_state=random_state)
+    return gmm.fit(means)
+
+
+# %% [markdown]
+# ## The mixture density
+#
+# Take $K$ Gaussians, the **components**, with means $\boldsymbol\mu_k$ and covariances
+# $\boldsymbol\Sigma_k$, and $K$ **mixing weights** $\pi_k\ge0$ with $\sum_k\pi_k=1$. The
+# mixture density is their weighted sum:
+#
+# $$
+# p(\mathbf x) \;=\; \sum_{k=1}^{K} \pi_k\,\mathcal N(\mathbf x\mid\boldsymbol\mu_k,
+# \boldsymbol\Sigma_k),\qquad \pi_k\ge0,\quad \sum_{k=1}^K\pi_k=1 .
+# $$ (eq-ch04-mixture)
+#
+# Each component integrates to one, so the weighted sum integrates to $\sum_k\pi_k=1$: it is a
+# proper density. It can have as many bumps as it has components (or fewer, when they
+# overlap), each with its own position, shape and size. With enough components a mixture can
+# approximate essentially any smooth density, which is why mixtures are used for density
+# estimation as well as for clustering (chapter 12).
+#
+# Here is a 1-D mixture of two components. `score_samples` returns
+# $\log p(\mathbf x)$ at each point, the logarithm of {eq}`eq-ch04-mixture`.
+
+# %%
+w1 = np.array([0.3, 0.7])
+m1 = np.array([[-1.0], [2.0]])
+c1 = np.array([[[0.6**2]], [[1.0**2]]])
+mix1 = mixture_with(w1, m1, c1)
+print("weights:", mix1.weights_, " means:", mix1.means_.ravel(),
+      " standard deviations:", np.sqrt(mix1.covariances_.ravel()))
+
+x = np.linspace(-4, 6, 801)[:, None]
+fig, ax = plt.subplots()
+for k in range(2):
+    part = w1[k] * np.exp(log_pdf(x, m1[k], c1[k]))
+    ax.fill_between(x[:, 0], part, alpha=0.25, color=BOOK_COLORS[k],
+                    label=f"π{'₀₁'[k]}·N(x | μ{'₀₁'[k]}, σ{'₀₁'[k]}²), π{'₀₁'[k]} = {w1[k]}")
+ax.plot(x[:, 0], np.exp(mix1.score_samples(x)), color="black", label="mixture p(x)")
+ax.set_title("A two-component mixture in one dimension")
+ax.set_xlabel("x")
+ax.set_ylabel("density")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The shaded areas are the *weighted* components; the black curve is their sum. The weight
+# $\pi_0=0.3$ scales the left component's area to 0.3 of the total, so although it is
+# narrower (and therefore taller on its own), it carries less probability.
+#
+# A check of {eq}`eq-ch04-mixture` against an independent implementation: the weighted sum of
+# `scipy.stats.norm` densities, and the total area under the curve.
+
+# %%
+# CHECK: score_samples is the log of eq. (4.1), and the mixture integrates to one
+explicit = sum(w1[k] * stats.norm.pdf(x[:, 0], m1[k, 0], np.sqrt(c1[k, 0, 0])) for k in range(2))
+print("agrees with the weighted sum of scipy densities:",
+      np.allclose(np.exp(mix1.score_samples(x)), explicit, rtol=1e-12, atol=0))
+wide = np.linspace(-15, 15, 30001)[:, None]
+print(f"area under p(x): {np.trapezoid(np.exp(mix1.score_samples(wide)), wide[:, 0]):.6f}")
+assert np.allclose(np.exp(mix1.score_samples(x)), explicit, rtol=1e-12, atol=0)
+
+# %% [markdown]
+#
+# ### Old Faithful, revisited
+#
+# Fitted to the eruption durations (EM does the fitting here; chapter 5 explains how), a
+# two-component mixture captures both kinds of eruption, where the single Gaussian of
+# chapter 1 could not:
+
+# %%
+durations = load_old_faithful()[:, :1]  # keep 2-D shape (272, 1)
+gmm_of = GaussianMixture(2, random_state=0).fit(durations)
+order = np.argsort(gmm_of.means_[:, 0])
+print("weights:            ", gmm_of.weights_[order])
+print("means (min):        ", gmm_of.means_[order, 0])
+print("std deviations (min):", np.sqrt(gmm_of.covariances_[order, 0, 0]))
+
+grid = np.linspace(1, 6, 500)[:, None]
+fig, ax = plt.subplots()
+ax.hist(durations[:, 0], bins=30, density=True, color="0.75", edgecolor="white",
+        label="eruptions")
+single = GaussianMixture(1).fit(durations)
+ax.plot(grid[:, 0], np.exp(single.score_samples(grid)), linestyle="--",
+        label="one Gaussian (chapter 1)")
+ax.plot(grid[:, 0], np.exp(gmm_of.score_samples(grid)), color="black",
+        label="two-component mixture")
+ax.set_title("Old Faithful eruption durations: a mixture fits both bumps")
+ax.set_xlabel("eruption duration (minutes)")
+ax.set_ylabel("density (per minute)")
+ax.legend(fontsize=9)
+plt.show()
+
+# %% [markdown]
+# About a third of the eruptions are short (around 2 minutes) and two thirds long (around
+# 4.3 minutes). The mixture's log-likelihood is far higher than the single Gaussian's:
+
+# %%
+print(f"mean log-likelihood per eruption: one Gaussian {single.score(durations):.4f}, "
+      f"mixture {gmm_of.score(durations):.4f}")
+
+# %% [markdown]
+# ## Two overlapping Gaussians in two dimensions
+#
+# In two dimensions we draw the mixture density as contours, exactly as we drew one Gaussian in
+# chapter 2. We generate 600 points from two overlapping Gaussians, one with a clear upward
+# trend and one without, fit a two-component mixture, and draw the contours of
+# `score_samples` (the log-density) over a grid covering $[-1, 6]^2$.
+
+# %%
+true_w = np.array([0.5, 0.5])
+true_means = np.array([[2.0, 2.5], [3.5, 2.0]])
+true_covs = np.array([[[1.0, 0.8], [0.8, 1.0]],
+                      [[0.6, -0.2], [-0.2, 0.6]]])
+rng = np.random.default_rng(4)
+X_two = np.vstack([rng.multivariate_normal(m, c, size=300, method="cholesky")
+                   for m, c in zip(true_means, true_covs, strict=True)])
+gmm_two = GaussianMixture(2, random_state=0).fit(X_two)
+order = np.argsort(gmm_two.means_[:, 0])
+print("fitted weights:", gmm_two.weights_[order], "   true:", true_w)
+print("fitted means:\n", gmm_two.means_[order], "\ntrue means:\n", true_means)
+print("fitted covariances:\n", gmm_two.covariances_[order], "\ntrue covariances:\n", true_covs)
+
+# %%
+g1, g2 = np.meshgrid(np.linspace(-1, 6, 141), np.linspace(-1, 6, 141))
+grid2 = np.column_stack([g1.ravel(), g2.ravel()])
+log_density = gmm_two.score_samples(grid2).reshape(g1.shape)
+
+fig, ax = plt.subplots(figsize=(6, 5.2))
+levels = np.linspace(-9, log_density.max(), 12)
+cs = ax.contour(g1, g2, log_density, levels=levels, cmap="viridis")
+ax.scatter(X_two[:, 0], X_two[:, 1], s=6, color="0.45", alpha=0.6, label="data (600 points)")
+ax.plot(*gmm_two.means_.T, "X", color="black", markersize=10, linestyle="none",
+        label="fitted means")
+fig.colorbar(cs, ax=ax, label="log-density  log p(x)", shrink=0.8, format="%.1f")
+ax.set_title("Contours of the fitted mixture's log-density")
+ax.set_xlabel("x₁")
+ax.set_ylabel("x₂")
+ax.set_aspect("equal")
+ax.legend(loc="upper left")
+plt.show()
+
+# %% [markdown]
+# The estimates are close to the truth but not equal to it: 600 points carry only so much
+# information, and the overlap makes it harder to tell which component a point came from.
+#
+# The contours are no longer ellipses: near each mean they look like that component's
+# ellipses, and between the means they merge into one peanut-shaped hill. Most of the data
+# sit inside the innermost few contours and only a few points lie further out, as a density
+# should have it. Note that `score_samples` returns the **log** of the density (a
+# log-density, not a probability), which is why the levels are negative; we will see in
+# chapter 7 why everything is computed in logs.
+#
+# ## The generative story
+#
+# Equation {eq}`eq-ch04-mixture` has a second reading, which is the key to everything that
+# follows. Imagine producing one data point in two steps:
+#
+# 1. roll a $K$-sided die whose side $k$ comes up with probability $\pi_k$; call the result
+#    $z$;
+# 2. draw $\mathbf x$ from the Gaussian of component $z$.
+#
+# In symbols, $p(z=k)=\pi_k$ and $p(\mathbf x\mid z=k)=\mathcal N(\mathbf x\mid
+# \boldsymbol\mu_k,\boldsymbol\Sigma_k)$. The joint probability is
+# $p(\mathbf x, z=k)=\pi_k\,\mathcal N(\mathbf x\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)$, and
+# if we only see $\mathbf x$ and not the die, the probability of $\mathbf x$ is the sum over
+# the possible values of $z$:
+#
+# $$
+# p(\mathbf x)=\sum_{k=1}^K p(z=k)\,p(\mathbf x\mid z=k)
+# =\sum_{k=1}^K\pi_k\,\mathcal N(\mathbf x\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k),
+# $$
+#
+# which is exactly {eq}`eq-ch04-mixture`. The label $z$ is a **latent** (hidden) variable: it
+# exists in the story, but the data do not record it. Clustering is the attempt to recover it.
+#
+# Drawing data by following the story, first $z$ and then $\mathbf x$ given $z$, is called
+# **ancestral sampling**, and it is what `GaussianMixture.sample` does. Because it returns the
+# component of each point too, we can colour the points by the die roll that produced them.
+# Here we sample from a three-component mixture with chosen parameters.
+
+# %%
+w3 = np.array([0.5, 0.3, 0.2])
+m3 = np.array([[0.0, 0.0], [4.0, 1.0], [1.5, 4.0]])
+c3 = np.array([[[1.5, 0.6], [0.6, 0.8]],
+               [[0.5, 0.0], [0.0, 1.2]],
+               [[0.8, -0.5], [-0.5, 0.9]]])
+mix3 = mixture_with(w3, m3, c3, random_state=0)
+X3, z3 = mix3.sample(1000)
+print("first rows of X:\n", X3[:3], "\ntheir components:", z3[:3])
+print("points per component:", np.bincount(z3), "(the output is grouped by component)")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5.4))
+colors = np.array(component_colors(3))
+for k in range(3):
+    ax.scatter(*X3[z3 == k].T, s=8, color=colors[k], alpha=0.6,
+               label=f"drawn from component {k} (π = {w3[k]})")
+    ax.add_patch(covariance_ellipse(m3[k], c3[k], 2.0, edgecolor=colors[k]))
+ax.set_title("Ancestral sampling: pick z ~ π, then x ~ N(μ_z, Σ_z)")
+ax.set_xlabel("x₁")
+ax.set_ylabel("x₂")
+ax.set_aspect("equal")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9)  # hides no data
+plt.show()
+
+# %% [markdown]
+# The ellipses are the 2σ ellipses of the three components. In real data we would see only the
+# grey version of this picture; the colours are the latent labels, known here because we made
+# the data ourselves.
+#
+# ### Check: the samples follow the model
+#
+# If `sample` follows the story, the fraction of points from component $k$ should be close to
+# $\pi_k$, and the points of each component should have mean close to $\boldsymbol\mu_k$ and
+# covariance close to $\boldsymbol\Sigma_k$. We draw a larger sample to make "close" tight.
+
+# %%
+# CHECK: ancestral sampling reproduces the weights, means and covariances
+X_big, z_big = mixture_with(w3, m3, c3, random_state=1).sample(200_000)
+freq = np.bincount(z_big, minlength=3) / len(z_big)
+print("component frequencies:", freq, " weights:", w3)
+for k in range(3):
+    Xk = X_big[z_big == k]
+    print(f"component {k}: max |mean - mu| = {np.abs(Xk.mean(axis=0) - m3[k]).max():.3f}, "
+          f"max |cov - Sigma| = {np.abs(np.cov(Xk.T) - c3[k]).max():.3f}")
+    assert np.allclose(Xk.mean(axis=0), m3[k], atol=0.02)
+    assert np.allclose(np.cov(Xk.T), c3[k], atol=0.03)
+assert np.allclose(freq, w3, atol=0.005)
+
+# %% [markdown]
+# ## Which component produced this point? Bayes' rule
+#
+# Now reverse the question. We see a point $\mathbf x$ and ask how probable it is that
+# component $k$ produced it. The story gives us the prior $p(z=k)=\pi_k$ and the likelihood
+# $p(\mathbf x\mid z=k)$; Bayes' rule turns them into the **posterior**:
+#
+# $$
+# \gamma_k(\mathbf x) \;=\; p(z=k\mid\mathbf x) \;=\;
+# \frac{\pi_k\,\mathcal N(\mathbf x\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)}
+# {\sum_{j=1}^K\pi_j\,\mathcal N(\mathbf x\mid\boldsymbol\mu_j,\boldsymbol\Sigma_j)} .
+# $$ (eq-ch04-responsibility)
+#
+# This is the **responsibility** of component $k$ for $\mathbf x$. The numerator is the joint
+# probability of "component $k$ rolled *and* $\mathbf x$ drawn"; the denominator, the same
+# for every $k$, is the mixture density {eq}`eq-ch04-mixture`, and makes the responsibilities
+# sum to one. Two things push a responsibility up: a component whose Gaussian puts high density
+# at $\mathbf x$ (the likelihood), and a component that is common (the prior $\pi_k$). These
+# are the soft assignments returned by `predict_proba` that we met in chapter 3, and in
+# chapter 5 they become the E-step of EM.
+#
+# In one dimension we can plot the responsibilities as functions of $x$. For the two-component
+# mixture from the start of the chapter, and for the same mixture with the weights swapped
+# (note the wider range of $x$ than in the first figure):
+
+# %%
+xr = np.linspace(-9, 7, 801)[:, None]
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+for ax, weights in zip(axes, [w1, w1[::-1]], strict=True):
+    gamma = mixture_with(weights, m1, c1).predict_proba(xr)
+    for k in range(2):
+        ax.plot(xr[:, 0], gamma[:, k], color=BOOK_COLORS[k], label=f"γ{'₀₁'[k]}(x)")
+    boundary = optimize.brentq(
+        lambda t, w=weights: mixture_with(w, m1, c1).predict_proba([[t]])[0, 0] - 0.5, -1, 2
+    )
+    ax.axvline(boundary, color="0.4", linestyle=":", label=f"γ = 0.5 at x = {boundary:.3f}")
+    ax.set_title(f"weights π = ({weights[0]}, {weights[1]})")
+    ax.set_xlabel("x")
+    ax.legend(loc="center right", fontsize=9)
+    ax.set_xlim(-9, 7)
+axes[0].set_ylabel("responsibility  p(z = k | x)")
+fig.suptitle("Responsibilities are posteriors: they depend on the weights too")
+plt.show()
+
+
+# %% [markdown]
+# Near each mean one component takes almost all the responsibility; in between there is a
+# smooth hand-over. Swapping the weights moves the point of equal responsibility towards the
+# component that became rarer: a common component claims more of the ambiguous territory.
+#
+# Now look at the far left of each panel. Component 0 is the nearer one there, yet below
+# about $x=-5.4$ (left panel) its responsibility falls and component 1 takes over again. The
+# reason is the widths: component 0 is narrower ($\sigma_0=0.6$ against $\sigma_1=1$), and the
+# log-density of a Gaussian falls like $-(x-\mu)^2/2\sigma^2$, faster for a narrow one. Far
+# enough out in *any* direction the widest component always wins, however far away its mean
+# is. There are therefore two points of equal responsibility here, not one; the dotted line
+# marks the one between the means. This matters for outliers (chapter 11).
+#
+# ## A point between two clusters
+#
+# Back to two dimensions and the three-component mixture `mix3`. We take a point on the segment
+# between the centres of component 0 and component 1, chosen (with a root finder) so that the
+# posterior gives about 20% to component 0 and 80% to component 1.
+
+# %%
+def responsibility_along(t):
+    """Responsibilities at the point (1 - t) mu_0 + t mu_1."""
+    return mix3.predict_proba([(1 - t) * m3[0] + t * m3[1]])[0]
+
+
+t_star = optimize.brentq(lambda t: responsibility_along(t)[1] - 0.8, 0.0, 1.0)
+point = (1 - t_star) * m3[0] + t_star * m3[1]
+print(f"the point: {point} (t = {t_star:.4f} of the way from mu_0 to mu_1)")
+print("predict_proba:", mix3.predict_proba([point])[0])
+
+# %% [markdown]
+# Now compute {eq}`eq-ch04-responsibility` by hand from the pieces: the log-density of each
+# component from `log_pdf`, plus the log-weight, then normalise. We work in logs and subtract
+# the largest term before exponentiating, which changes nothing in the ratio but keeps the
+# numbers in range (chapter 7 explains why this matters).
+
+# %%
+# CHECK: eq. (4.2) by hand, against predict_proba and score_samples
+log_joint = np.array([np.log(w3[k]) + log_pdf(point[None], m3[k], c3[k])[0] for k in range(3)])
+print("log pi_k + log N(x | mu_k, Sigma_k):", log_joint)
+shifted = np.exp(log_joint - log_joint.max())
+by_hand = shifted / shifted.sum()
+log_px = log_joint.max() + np.log(shifted.sum())
+print("responsibilities by hand:", by_hand)
+print("predict_proba:           ", mix3.predict_proba([point])[0])
+print(f"log p(x): by hand {log_px:.6f}, score_samples {mix3.score_samples([point])[0]:.6f}")
+assert np.allclose(by_hand, mix3.predict_proba([point])[0], rtol=1e-12, atol=1e-15)
+assert np.isclose(log_px, mix3.score_samples([point])[0], rtol=1e-12)
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5.4))
+resp3 = mix3.predict_proba(X3)
+plot_mixture(ax, X3, m3, c3, weights=w3, responsibilities=resp3, point_size=7)
+r = mix3.predict_proba([point])[0]
+ax.plot(*point, marker="*", markersize=20, color="white", markeredgecolor="black",
+        linestyle="none", label="the point")
+ax.annotate(f"γ = ({r[0]:.2f}, {r[1]:.2f}, {r[2]:.2f})", xy=point, xytext=(0.8, -2.8),
+            arrowprops={"arrowstyle": "->", "color": "black"}, fontsize=10)
+ax.set_title("Responsibilities: each point coloured by its posterior")
+ax.set_ylim(-3.4, 7.2)
+ax.set_xlabel("x₁")
+ax.set_ylabel("x₂")
+ax.set_aspect("equal")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, fontsize=9)  # hides no data
+plt.show()
+
+# %% [markdown]
+# This is the key figure of the chapter: every point is coloured by its responsibilities,
+# blended from the three component colours. The starred point lies between the blue and the
+# orange component and belongs to each with probability 0.2 and 0.8; component 2 (green) is
+# far away and has essentially zero responsibility. Points deep inside a component are pure in
+# colour; points in overlaps are mixtures. This soft, probabilistic answer to "which cluster?"
+# is what distinguishes a mixture from k-means.
+#
+# ## Exercises
+#
+# ```{exercise}
+# :label: ex-ch04-moments
+#
+# Show that the mean of the mixture {eq}`eq-ch04-mixture` is
+# $\mathbf m=\sum_k\pi_k\boldsymbol\mu_k$ and its covariance is
+# $\sum_k\pi_k\left(\boldsymbol\Sigma_k+\boldsymbol\mu_k\boldsymbol\mu_k^\top\right)
+# -\mathbf m\mathbf m^\top$ (condition on $z$). Check both formulas on `X_big`.
+# Why is the covariance of the mixture larger than the weighted average of the component
+# covariances?
+# ```
+#
+# ```{solution} ex-ch04-moments
+# :class: dropdown
+#
+# By the law of total expectation, $\mathbb E[\mathbf x]=\sum_k p(z=k)\,
+# \mathbb E[\mathbf x\mid z=k]=\sum_k\pi_k\boldsymbol\mu_k$. Similarly
+# $\mathbb E[\mathbf x\mathbf x^\top]=\sum_k\pi_k(\boldsymbol\Sigma_k+\boldsymbol\mu_k
+# \boldsymbol\mu_k^\top)$, and the covariance is $\mathbb E[\mathbf x\mathbf x^\top]-\mathbf
+# m\mathbf m^\top$. Rearranged, it is $\sum_k\pi_k\boldsymbol\Sigma_k+\sum_k\pi_k
+# (\boldsymbol\mu_k-\mathbf m)(\boldsymbol\mu_k-\mathbf m)^\top$: the within-component spread
+# plus the spread of the means (the law of total variance). The second term is why the
+# mixture is more spread out than its components. Numerically, `X_big.mean(axis=0)` agrees with
+# `w3 @ m3` and `np.cov(X_big.T)` with the formula to about 0.01.
+# ```
+#
+# ```{exercise}
+# :label: ex-ch04-boundary
+#
+# Two 1-D components with the **same** standard deviation $\sigma$, means $\mu_0<\mu_1$ and
+# weights $\pi_0,\pi_1$. Show that the point where $\gamma_0(x)=\gamma_1(x)=\tfrac12$ is
+# $x^\ast=\frac{\mu_0+\mu_1}{2}+\frac{\sigma^2}{\mu_1-\mu_0}\log\frac{\pi_0}{\pi_1}$.
+# Check it with `mixture_with` and `predict_proba`. What happens when $\pi_0=\pi_1$?
+# ```
+#
+# ```{solution} ex-ch04-boundary
+# :class: dropdown
+#
+# Set the numerators of {eq}`eq-ch04-responsibility` equal and take logs:
+# $\log\pi_0-\frac{(x-\mu_0)^2}{2\sigma^2}=\log\pi_1-\frac{(x-\mu_1)^2}{2\sigma^2}$. The
+# $x^2$ terms cancel (this is why equal variances give a single, linear boundary), leaving
+# $x(\mu_1-\mu_0)/\sigma^2=\frac{\mu_1^2-\mu_0^2}{2\sigma^2}+\log\frac{\pi_0}{\pi_1}$, which
+# rearranges to $x^\ast$. For example with `mixture_with([0.3, 0.7], [[-1.0], [2.0]],
+# [[[1.0]], [[1.0]]])`, $x^\ast=0.5+\log(3/7)/3\approx0.2176$, and `predict_proba([[0.2176]])`
+# is $(0.5, 0.5)$ to four digits. With equal weights $x^\ast$ is the midpoint, exactly the
+# k-means boundary of chapter 3.
+# ```
+#
+# ```{exercise}
+# :label: ex-ch04-underflow
+#
+# Evaluate the responsibilities of `mix3` at the far-away point $(60, 60)$ in two ways:
+# with `predict_proba`, and "naively" as
+# `p = w3 * np.exp([log_pdf(q, m3[k], c3[k])[0] for k in range(3)]); p / p.sum()`
+# with `q = np.array([[60.0, 60.0]])`. What goes wrong, and why does the hand computation in
+# this chapter's check (subtracting the largest log term first) not have the problem?
+# ```
+#
+# ```{solution} ex-ch04-underflow
+# :class: dropdown
+#
+# At $(60, 60)$ every component's log-density is in the thousands below zero, so every
+# `np.exp` underflows to exactly `0.0`, and `p / p.sum()` is `0/0 = nan` (with a warning).
+# The point is far from everything, but it is *much* nearer, in Mahalanobis distance, to one
+# component than to the others, so the true responsibilities are well defined (essentially
+# one for that component). Subtracting the largest log term before exponentiating makes that
+# term $e^0=1$, so the sum is at least one and nothing is lost; `predict_proba` does this
+# (the *log-sum-exp* trick, chapter 7) and returns a clean answer.
+# ```
+#
+# ## Summary
+#
+# - A Gaussian mixture {eq}`eq-ch04-mixture` is a weighted sum of Gaussian densities with
+#   weights that are non-negative and sum to one. It can have several bumps of different
+#   shapes; on Old Faithful, two components fit where one Gaussian failed.
+# - Its generative story: draw a hidden label $z$ with probabilities $\pi$, then draw
+#   $\mathbf x$ from component $z$. Summing out $z$ gives back the mixture density.
+#   `GaussianMixture.sample` follows the story (ancestral sampling) and returns both.
+# - The posterior of the hidden label, the responsibility {eq}`eq-ch04-responsibility`,
+#   follows from Bayes' rule: prior weight times component density, normalised. It is what
+#   `predict_proba` returns, and we recomputed it by hand from `log_pdf`.
+# - `score_samples` is the log of the mixture density; contours of it over a grid show the
+#   fitted model, and they merge where components overlap.
+# - With the parameters known, everything is easy. Chapter 5 turns to the real problem:
+#   finding the parameters when the labels are hidden.

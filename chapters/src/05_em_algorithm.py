@@ -1,0 +1,632 @@
+# %% [markdown]
+# # EM: the E-step and M-step derived
+#
+# :::{admonition} Learning goals
+# :class: tip
+#
+# After this chapter you can
+#
+# - write down the *complete-data* log-likelihood of a Gaussian mixture, with a latent
+#   indicator $\mathbf z_n$ telling which component produced each point;
+# - explain why the E-step computes responsibilities, and why they are the right stand-in
+#   for the unknown indicators;
+# - derive every M-step update (weights with a Lagrange multiplier, means, covariances),
+#   writing out each derivative;
+# - run EM on the Old Faithful data, read its snapshots and its log-likelihood curve, and
+#   check one iteration of `gmm_from_scratch` against the formulas by hand.
+# :::
+#
+# In {doc}`04_mixture_model` we wrote the mixture as a generative story: pick a component
+# $k$ with probability $\pi_k$, then draw $\mathbf x$ from $\mathcal N(\boldsymbol\mu_k,
+# \boldsymbol\Sigma_k)$. We also saw that, *given* the parameters, Bayes' rule tells us how
+# responsible each component is for each point. This chapter closes the loop: *given the
+# responsibilities*, how do we re-estimate the parameters? Alternating the two questions is
+# the expectation–maximization (EM) algorithm of {cite}`dempster1977`; our derivation
+# follows {cite}`bishop2006` (section 9.2) and {cite}`deisenroth2020` (chapter 11).
+
+# %% [markdown]
+# ## The chicken-and-egg problem
+#
+# Suppose someone told us which component produced every point. Fitting the mixture would
+# then be easy: split the data by component, and fit one Gaussian to each group with the
+# maximum-likelihood formulas of chapters 1 and 2 (sample mean, sample covariance); the
+# weight of a component would be the fraction of points in its group.
+#
+# Now suppose instead that someone told us the parameters. Then we could compute, for every
+# point, the posterior probability that each component produced it (the responsibility of
+# chapter 4).
+#
+# We know neither. EM breaks the circle by **guessing the parameters, computing soft
+# assignments from them (E-step), refitting the parameters from the soft assignments
+# (M-step), and repeating**. The rest of the chapter shows that "refitting from soft
+# assignments" is not a heuristic: it is the exact maximizer of a well-defined objective.
+
+# %% [markdown]
+# ## Latent variables and the complete-data log-likelihood
+#
+# For each point $\mathbf x_n$ ($n = 1,\dots,N$) introduce a *latent* (unobserved) one-hot
+# vector $\mathbf z_n = (z_{n1},\dots,z_{nK})$ with $z_{nk} = 1$ if component $k$ produced
+# $\mathbf x_n$ and $0$ otherwise. The generative story says
+#
+# $$
+# p(z_{nk} = 1) = \pi_k, \qquad p(\mathbf x_n \mid z_{nk} = 1) =
+# \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k).
+# $$
+#
+# Because exactly one $z_{nk}$ equals one, the joint density of a point and its indicator
+# can be written as a product in which only the "active" factor survives:
+#
+# $$
+# p(\mathbf x_n, \mathbf z_n \mid \boldsymbol\theta) = \prod_{k=1}^K
+# \bigl[\pi_k\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\bigr]^{z_{nk}},
+# \qquad \boldsymbol\theta = \{\pi_k, \boldsymbol\mu_k, \boldsymbol\Sigma_k\}_{k=1}^K .
+# $$
+#
+# Taking logs turns the exponent into a factor, and summing over independent points gives
+# the **complete-data log-likelihood**
+#
+# $$
+# \ln p(\mathbf X, \mathbf Z \mid \boldsymbol\theta) = \sum_{n=1}^N \sum_{k=1}^K z_{nk}
+# \Bigl[\ln \pi_k + \ln \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# $$ (eq-ch05-complete)
+#
+# Compare it with the log-likelihood we actually have, in which the indicators have been
+# summed out:
+#
+# $$
+# \ln p(\mathbf X \mid \boldsymbol\theta) = \sum_{n=1}^N \ln \sum_{k=1}^K \pi_k\,
+# \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k).
+# $$
+#
+# In {eq}`eq-ch05-complete` the logarithm acts directly on each Gaussian, so the
+# parameters of different components sit in separate terms; in the incomplete
+# log-likelihood the sum over $k$ is trapped *inside* the logarithm and couples all
+# components together. That difference is the whole reason EM exists.
+
+# %% [markdown]
+# ## The E-step: replace each indicator by its expectation
+#
+# We cannot evaluate {eq}`eq-ch05-complete` because $z_{nk}$ is unknown. What we can do,
+# with the current parameters $\boldsymbol\theta^{\text{old}}$, is compute the posterior
+# distribution of $\mathbf z_n$ given $\mathbf x_n$, and average
+# {eq}`eq-ch05-complete` over it. Since $z_{nk}$ is a 0/1 variable, its expectation is the
+# probability that it equals one, which Bayes' rule gives:
+#
+# $$
+# \gamma(z_{nk}) \;=\; \mathbb E[z_{nk}] \;=\; p(z_{nk} = 1 \mid \mathbf x_n,
+# \boldsymbol\theta^{\text{old}}) \;=\;
+# \frac{\pi_k\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)}
+# {\sum_{j=1}^K \pi_j\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_j, \boldsymbol\Sigma_j)}
+# $$ (eq-ch05-resp)
+#
+# (all parameters on the right at their old values). This is the **E-step**. Because
+# {eq}`eq-ch05-complete` is *linear* in the $z_{nk}$, its expectation is obtained by simply
+# substituting $\gamma(z_{nk})$ for $z_{nk}$:
+#
+# $$
+# Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}}) \;=\;
+# \mathbb E_{\mathbf Z \mid \mathbf X, \boldsymbol\theta^{\text{old}}}
+# \bigl[\ln p(\mathbf X, \mathbf Z \mid \boldsymbol\theta)\bigr] \;=\;
+# \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
+# \Bigl[\ln \pi_k + \ln \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# $$
+#
+# One quantity will appear in every update: the **effective number of points** assigned to
+# component $k$,
+#
+# $$
+# N_k = \sum_{n=1}^N \gamma(z_{nk}).
+# $$ (eq-ch05-nk)
+#
+# Each row of responsibilities sums to one, so $\sum_k N_k = N$: the $N_k$ share the data
+# out among the components, in fractions.
+
+# %% [markdown]
+# ## The M-step: maximize Q, one parameter at a time
+#
+# The **M-step** maximizes $Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})$ over
+# $\boldsymbol\theta$ with the responsibilities held fixed. $Q$ splits into a part that
+# depends only on the weights and, for each $k$, a part that depends only on
+# $(\boldsymbol\mu_k, \boldsymbol\Sigma_k)$, so we can maximize each part on its own.
+# We write the log-density with the precision $\boldsymbol\Lambda_k =
+# \boldsymbol\Sigma_k^{-1}$ (chapter 2):
+#
+# $$
+# \ln \mathcal N(\mathbf x \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) =
+# -\tfrac d2 \ln(2\pi) + \tfrac12 \ln\lvert\boldsymbol\Lambda_k\rvert
+# - \tfrac12 (\mathbf x - \boldsymbol\mu_k)^\top \boldsymbol\Lambda_k (\mathbf x - \boldsymbol\mu_k).
+# $$
+#
+# ### Mixing weights: a constrained maximization
+#
+# The weights appear only in $\sum_n\sum_k \gamma(z_{nk}) \ln\pi_k = \sum_k N_k \ln \pi_k$,
+# and they are not free: they must satisfy $\sum_k \pi_k = 1$. Setting the ordinary
+# derivative to zero would give $N_k/\pi_k = 0$, which has no solution; the constraint is
+# what makes the problem well posed. Add it with a Lagrange multiplier $\lambda$:
+#
+# $$
+# \mathcal J(\boldsymbol\pi, \lambda) = \sum_{k=1}^K N_k \ln \pi_k
+# + \lambda\Bigl(\sum_{k=1}^K \pi_k - 1\Bigr).
+# $$
+#
+# The derivative with respect to one weight $\pi_k$ involves only the $k$-th term of each
+# sum:
+#
+# $$
+# \frac{\partial \mathcal J}{\partial \pi_k} = \frac{N_k}{\pi_k} + \lambda = 0
+# \quad\Longrightarrow\quad \pi_k = -\frac{N_k}{\lambda}.
+# $$
+#
+# To find $\lambda$, sum this over $k$ and use the constraint together with
+# $\sum_k N_k = N$: $\;1 = \sum_k \pi_k = -N/\lambda$, so $\lambda = -N$ and
+#
+# $$
+# \pi_k^{\text{new}} = \frac{N_k}{N}.
+# $$ (eq-ch05-weights)
+#
+# The new weight of a component is the fraction of the data it is responsible for. (The
+# solution is a maximum: $\sum_k N_k \ln \pi_k$ is concave in $\boldsymbol\pi$ and the
+# constraint is linear. The inequality $\pi_k \ge 0$ holds automatically.)
+#
+# ### Means
+#
+# Only the quadratic form depends on $\boldsymbol\mu_k$. Write $\mathbf a_n = \mathbf x_n -
+# \boldsymbol\mu_k$. For a symmetric matrix $\boldsymbol\Lambda$, the gradient of
+# $\mathbf a^\top \boldsymbol\Lambda \mathbf a$ with respect to $\mathbf a$ is
+# $2\boldsymbol\Lambda\mathbf a$, and $\partial \mathbf a_n / \partial \boldsymbol\mu_k =
+# -\mathbf I$, so by the chain rule
+#
+# $$
+# \frac{\partial}{\partial \boldsymbol\mu_k}\Bigl[-\tfrac12 (\mathbf x_n - \boldsymbol\mu_k)^\top
+# \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)\Bigr]
+# = -\tfrac12 \cdot 2\boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k)\cdot(-1)
+# = \boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k).
+# $$
+#
+# Weighting by the responsibilities and summing over $n$:
+#
+# $$
+# \frac{\partial Q}{\partial \boldsymbol\mu_k} = \sum_{n=1}^N \gamma(z_{nk})\,
+# \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)
+# = \boldsymbol\Lambda_k \Bigl(\sum_{n=1}^N \gamma(z_{nk})\,\mathbf x_n - N_k\,\boldsymbol\mu_k\Bigr)
+# = \mathbf 0 .
+# $$
+#
+# $\boldsymbol\Lambda_k$ is positive definite, hence invertible, so the bracket itself must
+# vanish:
+#
+# $$
+# \boldsymbol\mu_k^{\text{new}} = \frac{1}{N_k}\sum_{n=1}^N \gamma(z_{nk})\, \mathbf x_n .
+# $$ (eq-ch05-means)
+#
+# A responsibility-weighted average of the data. Notice that the answer does not depend on
+# $\boldsymbol\Lambda_k$: whatever the covariance, this is the best mean, which lets us use
+# it in the next step.
+#
+# ### Covariances
+#
+# The terms of $Q$ that involve $\boldsymbol\Lambda_k$ are
+#
+# $$
+# Q_k(\boldsymbol\Lambda_k) = \sum_{n=1}^N \gamma(z_{nk})\Bigl[\tfrac12 \ln\lvert
+# \boldsymbol\Lambda_k\rvert - \tfrac12 (\mathbf x_n - \boldsymbol\mu_k)^\top
+# \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)\Bigr].
+# $$
+#
+# Two facts make this tractable. First, a scalar equals its own trace and the trace is
+# invariant under cyclic permutation, so $\mathbf a^\top\boldsymbol\Lambda\mathbf a =
+# \operatorname{tr}(\boldsymbol\Lambda\,\mathbf a\mathbf a^\top)$. Summing over $n$ and
+# pulling the sum inside the (linear) trace,
+#
+# $$
+# Q_k(\boldsymbol\Lambda_k) = \frac{N_k}{2} \ln\lvert\boldsymbol\Lambda_k\rvert
+# - \frac12 \operatorname{tr}\bigl(\boldsymbol\Lambda_k \mathbf S_k\bigr),
+# \qquad \mathbf S_k = \sum_{n=1}^N \gamma(z_{nk})(\mathbf x_n - \boldsymbol\mu_k)
+# (\mathbf x_n - \boldsymbol\mu_k)^\top .
+# $$
+#
+# Second, two standard matrix derivatives {cite}`deisenroth2020`:
+# $\partial \ln\lvert\boldsymbol\Lambda\rvert / \partial \boldsymbol\Lambda =
+# \boldsymbol\Lambda^{-\top}$ and $\partial \operatorname{tr}(\boldsymbol\Lambda \mathbf S)
+# / \partial \boldsymbol\Lambda = \mathbf S^\top$. With $\boldsymbol\Lambda_k$ and
+# $\mathbf S_k$ symmetric,
+#
+# $$
+# \frac{\partial Q_k}{\partial \boldsymbol\Lambda_k} = \frac{N_k}{2}\boldsymbol\Lambda_k^{-1}
+# - \frac12 \mathbf S_k = \mathbf 0
+# \quad\Longrightarrow\quad \boldsymbol\Lambda_k^{-1} = \frac{\mathbf S_k}{N_k}.
+# $$
+#
+# Since $\boldsymbol\Lambda_k^{-1} = \boldsymbol\Sigma_k$, and the best mean is
+# {eq}`eq-ch05-means` whatever the covariance,
+#
+# $$
+# \boldsymbol\Sigma_k^{\text{new}} = \frac{1}{N_k}\sum_{n=1}^N \gamma(z_{nk})
+# (\mathbf x_n - \boldsymbol\mu_k^{\text{new}})(\mathbf x_n - \boldsymbol\mu_k^{\text{new}})^\top .
+# $$ (eq-ch05-covariances)
+#
+# This stationary point is the maximum: $\ln\lvert\boldsymbol\Lambda\rvert$ is concave on
+# positive definite matrices and the trace term is linear, so $Q_k$ is concave. Compared
+# with chapter 2's sample covariance, every point now counts with weight $\gamma(z_{nk})$,
+# and $N_k$ replaces $N$.
+#
+# :::{admonition} Why not maximize $\ln p(\mathbf X\mid\boldsymbol\theta)$ directly?
+# :class: note
+#
+# Differentiate the incomplete log-likelihood with respect to $\boldsymbol\mu_k$ and you
+# get exactly $\sum_n \gamma(z_{nk})\boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k) =
+# \mathbf 0$, the same equation as above. The difference is that there the
+# $\gamma(z_{nk})$ depend on $\boldsymbol\mu_k$ themselves, so the equation has no closed
+# form solution. EM freezes the responsibilities, solves, and recomputes them: a fixed-point
+# iteration on the stationarity conditions. Chapter 6 proves that every such round trip
+# increases the likelihood.
+# :::
+
+# %% [markdown]
+# ## The algorithm
+#
+# :::{admonition} EM for a Gaussian mixture
+# :class: important
+#
+# 1. **Initialize** $\pi_k, \boldsymbol\mu_k, \boldsymbol\Sigma_k$ (chapter 8 discusses how).
+# 2. **E-step**: compute $\gamma(z_{nk})$ with {eq}`eq-ch05-resp` from the current parameters,
+#    and the log-likelihood $\ln p(\mathbf X \mid \boldsymbol\theta)$ on the way.
+# 3. **M-step**: compute $N_k$ {eq}`eq-ch05-nk`, then $\pi_k$ {eq}`eq-ch05-weights`,
+#    $\boldsymbol\mu_k$ {eq}`eq-ch05-means` and $\boldsymbol\Sigma_k$
+#    {eq}`eq-ch05-covariances`.
+# 4. **Stop** when the log-likelihood no longer improves by more than a tolerance;
+#    otherwise go back to 2.
+# :::
+#
+# In `gmm_from_scratch` these are separate functions: `e_step`
+# returns the log-responsibilities (computed in log space, chapter 7); `em_pass` collects
+# the weighted sums $N_k$, $\sum_n\gamma(z_{nk})\mathbf x_n$ and the scatter; and `m_step`
+# turns those sums into new parameters. `GaussianMixture` is a thin loop around them. With
+# `record_history=True` it also keeps every iteration in `history_`.
+
+# %% [markdown]
+# ## EM step by step on Old Faithful
+#
+# The Old Faithful data {cite}`azzalini1990,hardle1991` records 272 eruptions of the geyser
+# in Yellowstone: the duration of each eruption and the waiting time until the next one,
+# both in minutes. Following {cite}`bishop2006` (figure 9.8) we standardize each column to
+# mean 0 and standard deviation 1, fit $K = 2$ components with full covariances, and start
+# from a deliberately poor guess: two unit-covariance components with equal weights, placed
+# in the two empty corners of the plot.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import gmm_from_scratch as gfs
+from gmm_from_scratch import GaussianMixture, load_old_faithful
+from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+from gmm_from_scratch.plotting import plot_mixture, use_book_style
+
+use_book_style()
+np.set_printoptions(precision=4, suppress=True)
+
+X = load_old_faithful(standardize_columns=True)
+raw = load_old_faithful()
+print("shape:", X.shape)
+print("raw means (minutes):", raw.mean(axis=0).round(3), " raw std:", raw.std(axis=0).round(3))
+print("standardized means:", X.mean(axis=0).round(6), " std:", X.std(axis=0).round(6))
+
+# %%
+means_init = np.array([[-1.8, 1.5], [1.8, -1.5]])
+gmm = GaussianMixture(
+    n_components=2,
+    covariance_type="full",
+    weights_init=[0.5, 0.5],
+    means_init=means_init,
+    precisions_init=np.array([np.eye(2), np.eye(2)]),
+    tol=1e-6,
+    max_iter=200,
+    record_history=True,
+).fit(X)
+hist = gmm.history_
+print(f"converged: {gmm.converged_} after {gmm.n_iter_} iterations")
+print("parameter snapshots:", len(hist.means), " E-steps recorded:", len(hist.responsibilities))
+print("weights:", gmm.weights_)
+print("means:\n", gmm.means_)
+
+# %% [markdown]
+# `history_` stores the parameters at the start of every iteration plus the final ones
+# (22 snapshots), and the responsibilities and mean log-likelihood computed by each of the
+# 21 E-steps. The figure shows six snapshots. Each point is coloured by its
+# responsibilities: pure blue for $\gamma(z_{n0}) = 1$, pure orange for $\gamma(z_{n1}) =
+# 1$, and a blend in between. The ellipses are the 1- and 2-standard-deviation contours.
+
+# %%
+xlabel = "eruption duration (standardized)"
+ylabel = "waiting time (standardized)"
+snapshots = [0, 1, 2, 5, 10, hist.n_iter]
+fig, axes = plt.subplots(3, 2, figsize=(8, 11.5), sharex=True, sharey=True)
+for ax, t in zip(axes.ravel(), snapshots, strict=True):
+    # At t = n_iter there is no further E-step in the history: use the fitted model's.
+    resp = hist.responsibilities[t] if t < hist.n_iter else gmm.predict_proba(X)
+    plot_mixture(ax, X, hist.means[t], hist.covariances[t], "full", hist.weights[t],
+                 responsibilities=resp)
+    ll = hist.log_likelihood[t] if t < hist.n_iter else gmm.score(X)
+    ax.set_title(f"iteration {t}: mean log-lik {ll:.4f}")
+    ax.set_xlim(-2.6, 2.6)
+    ax.set_ylim(-2.6, 2.6)
+    ax.set_aspect("equal")
+for ax in axes[-1]:
+    ax.set_xlabel(xlabel)
+for ax in axes[:, 0]:
+    ax.set_ylabel(ylabel)
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, [lab.split(" (")[0] for lab in labels], loc="outside lower center", ncols=3)
+fig.suptitle("EM on Old Faithful: parameters after t iterations, points coloured by γ")
+plt.show()
+
+# %%
+lower_left = X[:, 0] < 0  # the short-eruption cluster
+print("t   mean γ(blue) lower-left   mean γ(blue) upper-right   weights after M-step")
+for t in [0, 1, 2, 5, 10]:
+    r = hist.responsibilities[t][:, 0]
+    print(f"{t:<3d} {r[lower_left].mean():^24.3f} {r[~lower_left].mean():^26.3f} "
+          f"{np.round(hist.weights[t + 1], 3)}")
+
+# %% [markdown]
+# Read the panels in order.
+#
+# - **Iteration 0.** The two unit circles sit far from the data. Still, the E-step assigns
+#   every point. With equal weights and equal covariances, the boundary where
+#   $\gamma = \tfrac12$ is the line halfway between the two means, and that line happens to
+#   cut *both* clusters in two: the upper-left half of each cluster leans blue, the
+#   lower-right half orange. Responsibilities are *relative*: a point can be improbable under
+#   every component and still be assigned firmly to one of them.
+# - **Iteration 1.** The M-step moves each mean to the responsibility-weighted average of
+#   the data. Since each component owns half of each cluster, both means land near the
+#   centre, and both covariances stretch along the data's long diagonal axis. The
+#   log-likelihood jumps from about $-5.3$ to $-1.99$ per point.
+# - **Iterations 2–10.** The blue mean started a little on the lower-left side of the centre,
+#   and that small asymmetry grows: the blue component takes a little more of the lower-left
+#   cluster (its average responsibility there goes from 0.67 at iteration 0 to 0.998 at
+#   iteration 10), which makes its shape fit that cluster better, which makes it take more.
+# - **Final.** Two compact ellipses, one per cluster: short eruptions followed by short
+#   waits (35.6% of eruptions) and long eruptions followed by long waits (64.4%).
+#
+# The mean log-likelihood at every E-step tells the same story as a curve.
+
+# %%
+fig, ax = plt.subplots()
+iters = np.arange(hist.n_iter)
+ax.plot(iters, hist.log_likelihood, marker="o", label="mean log-likelihood at E-step t")
+ax.axhline(gmm.score(X), color="0.4", linestyle="--", linewidth=1, label="fitted model")
+ax.set_xlabel("iteration t")
+ax.set_ylabel("mean log-likelihood per point (nats)")
+ax.set_title("EM never decreases the log-likelihood")
+ax.set_ylim(-2.2, -1.3)
+ax.annotate(f"t=0: {hist.log_likelihood[0]:.2f} (off the scale)", xy=(0, -2.2),
+            xytext=(2.5, -2.13), arrowprops={"arrowstyle": "->"})
+ax.legend(loc="lower right")
+plt.show()
+print("first six values:", np.round(hist.log_likelihood[:6], 4))
+print("increments all >= 0:", bool(np.all(np.diff(hist.log_likelihood) >= 0)))
+
+# %% [markdown]
+# The curve never goes down (chapter 6 explains why this is guaranteed), but it is not
+# concave: a slow stretch while the components are still almost interchangeable is followed
+# by rapid progress once the symmetry breaks. A curve that flattens is a sign of
+# convergence *or* of a slow stretch, which is why the tolerance should not be too loose
+# and why chapter 8 cares about starting points.
+#
+# :::{note}
+# The stopping rule of `GaussianMixture` (as in scikit-learn) compares the **mean**
+# log-likelihood per point between consecutive iterations with `tol`. Here `tol=1e-6`
+# instead of the default `1e-3`, so that the run continues to the visibly converged state.
+# :::
+
+# %% [markdown]
+# ### Watch EM move
+#
+# The snapshots above are frames of a film. The animation below plays the same recorded run,
+# alternating the two half-steps: after each **E-step** the colours change while the ellipses stay
+# put; after each **M-step** the ellipses move to fit the new colours. Use the buttons to step
+# through it frame by frame (it runs in your browser, no Python needed). In Jupyter, the live
+# explorer of {doc}`play_with_em` lets you change the start and the number of components.
+
+# %% tags=["nbval-ignore-output"]
+from IPython.display import HTML
+
+from gmm_from_scratch.animation import em_animation_html
+
+HTML(em_animation_html(X, hist, max_frames=40, dpi=70, feature_names=(xlabel, ylabel)))
+
+# %% [markdown]
+# ## Check: one EM iteration by hand
+#
+# The figure is only as trustworthy as the code behind it. In the next cell we take the
+# recorded parameters at iteration $t$, evaluate {eq}`eq-ch05-resp`–{eq}`eq-ch05-covariances`
+# **by hand with plain NumPy and SciPy** (nothing from `gmm_from_scratch`), and compare with
+# what the package recorded at iteration $t+1$. One detail: the package adds
+# `reg_covar` $= 10^{-6}$ to every covariance diagonal (a safeguard explained in
+# chapter 7, eq. 7.4), so the hand computation adds it too.
+
+# %%
+# CHECK CELL: equations (5.2)-(5.6) written out with numpy/scipy, NOT the package.
+from scipy.stats import multivariate_normal
+
+
+def fmt_diff(diff):
+    """Differences at rounding level depend on the machine: show them as '< 1e-12'."""
+    return "< 1e-12" if diff < 1e-12 else f"= {diff:.1e}"
+
+
+t = 3
+w_t, mu_t, cov_t = hist.weights[t], hist.means[t], hist.covariances[t]
+N, d = X.shape
+K = len(w_t)
+
+# (5.2) responsibilities from densities (fine here: the points are not far out; see ch. 7)
+dens = np.column_stack([multivariate_normal(mu_t[k], cov_t[k]).pdf(X) for k in range(K)])
+joint = w_t * dens
+gamma = joint / joint.sum(axis=1, keepdims=True)
+# (5.3) effective counts
+N_k = gamma.sum(axis=0)
+# (5.4) weights, (5.5) means, (5.6) covariances (+ reg_covar on the diagonal)
+w_new = N_k / N
+mu_new = (gamma.T @ X) / N_k[:, None]
+cov_new = np.empty((K, d, d))
+for k in range(K):
+    diff = X - mu_new[k]
+    cov_new[k] = (gamma[:, k, None] * diff).T @ diff / N_k[k] + gmm.reg_covar * np.eye(d)
+
+checks = {
+    "responsibilities (5.2) at t": (gamma, hist.responsibilities[t]),
+    "weights (5.4) at t+1": (w_new, hist.weights[t + 1]),
+    "means (5.5) at t+1": (mu_new, hist.means[t + 1]),
+    "covariances (5.6) at t+1": (cov_new, hist.covariances[t + 1]),
+}
+for name, (by_hand, recorded) in checks.items():
+    ok = np.allclose(by_hand, recorded, rtol=1e-10, atol=1e-12)
+    print(f"{name:30s} allclose={ok}  max|diff| {fmt_diff(np.abs(by_hand - recorded).max())}")
+    assert ok
+print("N_k at t:", N_k.round(4), " sum:", round(N_k.sum(), 10))
+
+# %% [markdown]
+# Every difference is at the level of floating-point rounding (around $10^{-15}$; we print
+# "< 1e-12" because the exact last digits depend on the machine's arithmetic). The same
+# check passes at any $t$ (try it). We can also call the package's building blocks directly,
+# as `GaussianMixture.fit` does internally: `e_step` for the E-step, `em_pass` for the
+# weighted sums, `m_step` for the new parameters.
+
+# %%
+prec_chol_t = precisions_cholesky_from_covariances(cov_t, "full")
+log_prob_norm, log_resp = gfs.e_step(X, w_t, mu_t, prec_chol_t, "full")
+print("e_step responsibilities vs hand (5.2):",
+      f"max|diff| {fmt_diff(np.abs(np.exp(log_resp) - gamma).max())}")
+print("e_step mean log-lik vs history:",
+      f"{log_prob_norm.mean():.8f} vs {hist.log_likelihood[t]:.8f}")
+
+stats, _ = gfs.em_pass(X, w_t, mu_t, prec_chol_t, "full")
+w_pkg, mu_pkg, cov_pkg = gfs.m_step(stats, "full", reg_covar=gmm.reg_covar)
+print("stats.nk vs hand N_k (5.3):", f"max|diff| {fmt_diff(np.abs(stats.nk - N_k).max())}")
+for name, pkg, hand in [("weights", w_pkg, w_new), ("means", mu_pkg, mu_new),
+                        ("covariances", cov_pkg, cov_new)]:
+    assert np.allclose(pkg, hand, rtol=1e-10, atol=1e-12)
+    print(f"m_step {name:12s} vs hand: max|diff| {fmt_diff(np.abs(pkg - hand).max())}")
+
+# %% [markdown]
+# Finally, an independent implementation: scikit-learn {cite}`pedregosa2011`, started from
+# the same parameters with the same tolerance, lands on the same mixture.
+
+# %%
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+sk = SkGaussianMixture(
+    n_components=2, covariance_type="full", weights_init=[0.5, 0.5], means_init=means_init,
+    precisions_init=np.array([np.eye(2), np.eye(2)]), tol=1e-6, max_iter=200,
+).fit(X)
+print("iterations: ours", gmm.n_iter_, " sklearn", sk.n_iter_)
+for name in ["weights_", "means_", "covariances_"]:
+    diff = np.abs(getattr(gmm, name) - getattr(sk, name)).max()
+    print(f"{name:13s} max|ours - sklearn| {fmt_diff(diff)}")
+    assert diff < 1e-8
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: ex-ch05-tied
+#
+# Suppose all components share one covariance matrix $\boldsymbol\Sigma$ (the "tied"
+# model of chapter 9). Repeat the covariance derivation and show that the M-step becomes
+# $\boldsymbol\Sigma^{\text{new}} = \frac1N \sum_k \sum_n \gamma(z_{nk})(\mathbf x_n -
+# \boldsymbol\mu_k)(\mathbf x_n - \boldsymbol\mu_k)^\top$. Then check it numerically:
+# fit `GaussianMixture(2, covariance_type="tied")` to Old Faithful with
+# `record_history=True` and compare `history_.covariances[t + 1]` with your formula
+# evaluated on `history_.responsibilities[t]`.
+# ```
+#
+# ````{solution} ex-ch05-tied
+# :class: dropdown
+#
+# With a shared precision $\boldsymbol\Lambda$, the terms of $Q$ that involve it are
+# $\sum_k\bigl[\frac{N_k}{2}\ln\lvert\boldsymbol\Lambda\rvert - \frac12
+# \operatorname{tr}(\boldsymbol\Lambda\mathbf S_k)\bigr] = \frac N2
+# \ln\lvert\boldsymbol\Lambda\rvert - \frac12\operatorname{tr}\bigl(\boldsymbol\Lambda
+# \sum_k\mathbf S_k\bigr)$, using $\sum_k N_k = N$. The derivative is
+# $\frac N2\boldsymbol\Lambda^{-1} - \frac12\sum_k\mathbf S_k$; setting it to zero gives
+# $\boldsymbol\Sigma = \frac1N\sum_k \mathbf S_k$. The means are unchanged, since their
+# update never depended on the covariance.
+#
+# ```python
+# tied = GaussianMixture(2, covariance_type="tied", random_state=0,
+#                        record_history=True).fit(X)
+# h, t = tied.history_, 0
+# g, mu = h.responsibilities[t], h.means[t + 1]
+# S = sum((g[:, k, None] * (X - mu[k])).T @ (X - mu[k]) for k in range(2))
+# print(np.allclose(S / len(X) + tied.reg_covar * np.eye(2), h.covariances[t + 1]))  # True
+# ```
+# ````
+#
+# ```{exercise}
+# :label: ex-ch05-kmeans
+#
+# Fix every covariance at $\sigma^2\mathbf I$ and every weight at $1/K$, and let
+# $\sigma \to 0$. What do the responsibilities {eq}`eq-ch05-resp` become? What does the
+# mean update {eq}`eq-ch05-means` become? Which algorithm of chapter 3 have you recovered?
+# ```
+#
+# ```{solution} ex-ch05-kmeans
+# :class: dropdown
+#
+# With equal weights and covariances, $\gamma(z_{nk}) = \exp(-\lVert\mathbf x_n -
+# \boldsymbol\mu_k\rVert^2/2\sigma^2) / \sum_j \exp(-\lVert\mathbf x_n -
+# \boldsymbol\mu_j\rVert^2/2\sigma^2)$. Divide numerator and denominator by the term of the
+# nearest mean $j^\ast$: every other term is $\exp(-(\text{positive gap})/2\sigma^2) \to 0$.
+# So $\gamma(z_{nk}) \to 1$ for the nearest mean and $0$ for the others: the k-means
+# assignment step (3.2). The mean update then averages the points assigned to each
+# component: the k-means update step (3.3). k-means is the "hard", zero-variance limit
+# of EM {cite}`bishop2006`.
+# ```
+#
+# ```{exercise}
+# :label: ex-ch05-symmetric
+#
+# Re-run the Old Faithful fit with the symmetric start `means_init=[[-1.5, 1.5],
+# [1.5, -1.5]]` (everything else as above). How many iterations does it take, and what does
+# the log-likelihood curve look like? Look at the snapshots at iterations 1 and 20 and
+# explain the long plateau.
+# ```
+#
+# ````{solution} ex-ch05-symmetric
+# :class: dropdown
+#
+# ```python
+# sym = GaussianMixture(2, weights_init=[0.5, 0.5], means_init=[[-1.5, 1.5], [1.5, -1.5]],
+#                       precisions_init=np.array([np.eye(2)] * 2), tol=1e-6, max_iter=200,
+#                       record_history=True).fit(X)
+# print(sym.n_iter_)                                     # 49
+# print(np.round(sym.history_.log_likelihood[:30:5], 4))  # stuck near -1.99 for ~25 steps
+# ```
+#
+# The data lie along the diagonal $y = x$, and this start is nearly a mirror image of itself
+# across that line. After one M-step both components sit near the centre with almost the
+# same elongated shape, each taking about half of every point. That configuration is close
+# to a *saddle point* of the likelihood, where the gradient is tiny: EM creeps along until
+# the small asymmetry has grown enough, then converges quickly to the same answer as before.
+# It gets there, but it took more than twice as long. Chapter 8 shows how to avoid such
+# starts.
+# ````
+
+# %% [markdown]
+# ## Summary
+#
+# - Introducing the latent indicators $z_{nk}$ turns the log of a sum into a sum of logs
+#   {eq}`eq-ch05-complete`, which would be easy to maximize if the $z_{nk}$ were known.
+# - The **E-step** replaces each $z_{nk}$ by its posterior expectation, the responsibility
+#   $\gamma(z_{nk})$ {eq}`eq-ch05-resp`; $N_k = \sum_n\gamma(z_{nk})$ {eq}`eq-ch05-nk`.
+# - The **M-step** maximizes the expected complete-data log-likelihood in closed form:
+#   $\pi_k = N_k/N$ {eq}`eq-ch05-weights` (a Lagrange multiplier enforces
+#   $\sum_k\pi_k=1$), responsibility-weighted means {eq}`eq-ch05-means` and covariances
+#   {eq}`eq-ch05-covariances`.
+# - On Old Faithful, EM escapes a poor start in about twenty iterations; its log-likelihood
+#   never decreases but can have slow stretches.
+# - A hand computation and scikit-learn both agree with `gmm_from_scratch` to rounding
+#   error. Chapter 6 explains *why* the log-likelihood can only go up; chapter 7 explains
+#   why the package computes the E-step in log space.
