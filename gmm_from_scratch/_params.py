@@ -1,4 +1,9 @@
-"""scikit-learn's parameter protocol (get_params, set_params, a short repr), written once."""
+"""scikit-learn's estimator protocol (parameters, tags, fitted state, repr), written once.
+
+scikit-learn is not needed to import or use the package: :meth:`ParamsMixin.__sklearn_tags__`
+imports it only when scikit-learn itself asks for the tags (in ``Pipeline``,
+``GridSearchCV``, ``clone``, ``check_estimator``), so it is installed by then.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,14 @@ __all__ = ["ParamsMixin"]
 class ParamsMixin:
     """Gives an estimator ``get_params``/``set_params`` from its ``__init__`` signature.
 
-    That is enough for scikit-learn's model-selection tools (``clone``, ``GridSearchCV``) to
-    handle the estimators of this package.
+    With ``__sklearn_tags__`` and ``__sklearn_is_fitted__`` that is what scikit-learn's tools
+    (``clone``, ``Pipeline``, ``GridSearchCV``, ``check_estimator``) need from an estimator.
+    A subclass sets ``_estimator_kind`` (scikit-learn's ``estimator_type`` tag) and
+    ``_fitted_attribute`` (an attribute that exists only once fitted).
     """
+
+    _estimator_kind: str | None = None
+    _fitted_attribute: str = "n_features_in_"
 
     @classmethod
     def _param_defaults(cls) -> dict[str, Any]:
@@ -37,6 +47,22 @@ class ParamsMixin:
                 )
             setattr(self, key, value)
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's estimator tags (scikit-learn >= 1.6 reads them)."""
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(
+            estimator_type=self._estimator_kind,
+            target_tags=TargetTags(required=False),
+            transformer_tags=None,
+            regressor_tags=None,
+            classifier_tags=None,
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` has been called (scikit-learn's ``check_is_fitted`` asks this)."""
+        return hasattr(self, self._fitted_attribute)
 
     def __repr__(self) -> str:
         defaults = self._param_defaults()

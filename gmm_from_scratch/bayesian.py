@@ -40,10 +40,10 @@ from scipy.special import betaln, digamma, gammaln
 
 from ._params import ParamsMixin
 from ._validation import (
-    NotFittedError,
-    check_array,
     check_positive_int,
     check_random_state,
+    not_fitted_error,
+    validate_data,
 )
 from .covariance import (
     check_covariance_type,
@@ -53,7 +53,14 @@ from .covariance import (
 )
 from .em import SufficientStatistics, accumulate_statistics, e_step, em_pass, m_step
 from .history import EMHistory
-from .mixture import INIT_METHODS, GaussianMixture, initial_responsibilities, record_best_run
+from .mixture import (
+    INIT_METHODS,
+    GaussianMixture,
+    check_warm_start,
+    defined_responsibilities,
+    initial_responsibilities,
+    record_best_run,
+)
 
 __all__ = [
     "PRIOR_TYPES",
@@ -504,8 +511,13 @@ class BayesianGaussianMixture(ParamsMixin):
     3
     """
 
+    _estimator_kind = "density_estimator"
+    _fitted_attribute = "means_"
+
     n_features_in_: int
+    feature_names_in_: np.ndarray
     lower_bound_: float
+    _fitted_structure: tuple[int, str]
 
     def __init__(
         self,
@@ -588,7 +600,7 @@ class BayesianGaussianMixture(ParamsMixin):
         return initial_responsibilities(X, self.n_components, self.init_params, rng)
 
     def _fit(self, X: Any) -> np.ndarray:
-        X = check_array(X, min_samples=2)
+        X = validate_data(self, X, reset=True, min_samples=2)
         n, d = X.shape
         prior = self._check_parameters(X)
         K = self.n_components
@@ -598,11 +610,8 @@ class BayesianGaussianMixture(ParamsMixin):
                 "initialization needs at least one sample per component."
             )
         do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and self.n_features_in_ != d:
-            raise ValueError(
-                f"X has {d} features, but the warm-started model was fitted with "
-                f"{self.n_features_in_} features."
-            )
+        if not do_init:
+            check_warm_start(self, d)
         self._prior = prior
         self.weight_concentration_prior_ = prior.weight_concentration
         self.mean_precision_prior_ = prior.mean_precision
@@ -632,6 +641,7 @@ class BayesianGaussianMixture(ParamsMixin):
                 best = run
         assert best is not None
         self._set_posterior(best["posterior"])
+        self._fitted_structure = (K, self.covariance_type)
         record_best_run(
             self,
             best,
@@ -710,13 +720,11 @@ class BayesianGaussianMixture(ParamsMixin):
     # ------------------------------------------------------------------ inference
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):
-            raise NotFittedError(
-                "This BayesianGaussianMixture instance is not fitted yet: call fit(X) first."
-            )
+            raise not_fitted_error(self)
 
     def _e_step(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        X = check_array(X, n_features=self.n_features_in_)
+        X = validate_data(self, X, reset=False)
         log_w = variational_log_weights(
             self._posterior(), self.weight_concentration_prior_type, self.covariance_type
         )
@@ -740,12 +748,12 @@ class BayesianGaussianMixture(ParamsMixin):
         return float(np.mean(self.score_samples(X)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Variational responsibilities ``r_nk`` (eq. 14.5)."""
-        return np.exp(self._e_step(X)[1])
+        """Variational responsibilities ``r_nk`` (eq. 14.5); an error where they are 0/0."""
+        return np.exp(defined_responsibilities(self._e_step(X)))
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable component of each row."""
-        return np.argmax(self._e_step(X)[1], axis=1)
+        return np.argmax(defined_responsibilities(self._e_step(X)), axis=1)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the mixture with ``weights_``, ``means_`` and ``covariances_``.

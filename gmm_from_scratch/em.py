@@ -93,6 +93,11 @@ N_THREADS = min(4, os.cpu_count() or 1)
 #: Threads are used when ``K d^2`` (full) or ``4 K d`` (other types) reaches this.
 THREAD_MIN_WORK = 2048
 
+#: Whether :func:`em_pass` processes blocks in threads: ``None`` decides by the work per
+#: row (:data:`THREAD_MIN_WORK`) and the number of blocks; ``True`` or ``False`` force it
+#: (for tests, and to compare both paths). Results agree to rounding either way.
+USE_THREADS: bool | None = None
+
 _blas_controller: Any = None
 
 
@@ -580,6 +585,7 @@ class _Accumulator:
         self.direct_idx = np.flatnonzero(self.direct)
         self.nk = np.zeros(K)
         self.sx = np.zeros((K, d))  # sum r (x - c)
+        self.sx_direct = np.zeros((K, d))  # direct components: sum r (x - c_k), from raw rows
         if covariance_type == "full":
             self.T = np.zeros((K * d, d))  # expanded: sum r (x - c)(x - c)^T, stacked
             self.S_direct = np.zeros((K, d, d))  # direct: sum r (x - c_k)(x - c_k)^T
@@ -591,12 +597,23 @@ class _Accumulator:
         self.log_likelihood = 0.0
         self.total_weight = 0.0
 
-    def add(self, Xc, XcT, rT, work=None):
-        """Add a centred block ``Xc`` (rows, d) with weighted responsibilities ``rT`` (K, rows)."""
+    def add(self, Xb, Xc, XcT, rT, work=None):
+        """Add a block with weighted responsibilities ``rT`` (K, rows).
+
+        ``Xb`` is the block as read, ``Xc = Xb - c`` the same block centred. A component far
+        from ``c`` in its own standard deviations (``direct``) takes its sums from
+        ``Xb - c_k``: going through ``Xc`` would cost ``eps |c_k - c| / sigma_k`` of its
+        mean and covariance (a tight cluster far from the others).
+        """
         K, d = self.sc.shape
         b = Xc.shape[0]
         self.nk += rT.sum(axis=1)
         self.sx += rT @ Xc
+        direct_blocks = {}
+        for k in self.direct_idx:
+            D = Xb - self.shift[k]
+            direct_blocks[k] = D
+            self.sx_direct[k] += rT[k] @ D
         ct = self.covariance_type
         if ct == "full":
             if self.direct_idx.size < K:
@@ -604,27 +621,25 @@ class _Accumulator:
                 out = None if work is None else work[: K * d * b].reshape(K, d, b)
                 W = np.multiply(XcT[None], rT[:, None, :], out=out)
                 self.T += W.reshape(K * d, b) @ Xc
-            for k in self.direct_idx:
-                D = Xc - self.sc[k]
+            for k, D in direct_blocks.items():
                 self.S_direct[k] += (D.T * rT[k]) @ D
         elif ct == "tied":
             g = rT[~self.direct].sum(axis=0)
             self.G += (XcT * g) @ Xc
-            for k in self.direct_idx:
-                D = Xc - self.sc[k]
+            for k, D in direct_blocks.items():
                 self.S_direct += (D.T * rT[k]) @ D
         else:
             if self.direct_idx.size < K:
                 Qb = rT @ (Xc * Xc)
                 Qb[self.direct] = 0.0
                 self.Q += Qb
-            for k in self.direct_idx:
-                D = Xc - self.sc[k]
+            for k, D in direct_blocks.items():
                 self.Q[k] += rT[k] @ (D * D)
 
     def finalize(self) -> SufficientStatistics:
         nk, sc, sx = self.nk, self.sc, self.sx
         sum_x = sx - nk[:, None] * sc
+        sum_x[self.direct] = self.sx_direct[self.direct]
         ct = self.covariance_type
         if ct == "full":
             K, d = sc.shape
@@ -686,7 +701,7 @@ def accumulate_statistics(
         rT = rT * sample_weight[None, :]
     acc = _Accumulator(stats.shift, _centre(stats.shift), covariance_type)
     Xc = X - acc.centre
-    acc.add(Xc, np.ascontiguousarray(Xc.T), rT)
+    acc.add(X, Xc, np.ascontiguousarray(Xc.T), rT)
     block = acc.finalize()
     stats.nk += block.nk
     stats.sum_x += block.sum_x
@@ -735,15 +750,19 @@ def m_step(
     delta = stats.sum_x / nk[:, None]
     means = stats.shift + delta
     d = means.shape[1]
+    # A variance is a mean of squares: rounding in the shift correction must not make it
+    # negative (scikit-learn's test of a component collapsing onto one point, reg_covar=0).
+    # An exactly zero variance is then refused by the Cholesky step with a clear error.
+    diagonal = (..., np.arange(d), np.arange(d))
     if covariance_type == "full":
         cov = stats.scatter / nk[:, None, None] - delta[:, :, None] * delta[:, None, :]
-        cov[:, np.arange(d), np.arange(d)] += reg_covar
+        cov[diagonal] = np.maximum(cov[diagonal], 0.0) + reg_covar
     elif covariance_type == "tied":
         between = np.einsum("k,ki,kj->ij", nk, delta, delta)
         cov = (stats.scatter - between) / nk.sum()
-        cov[np.arange(d), np.arange(d)] += reg_covar
+        cov[diagonal] = np.maximum(cov[diagonal], 0.0) + reg_covar
     else:
-        var = stats.scatter / nk[:, None] - delta**2 + reg_covar
+        var = np.maximum(stats.scatter / nk[:, None] - delta**2, 0.0) + reg_covar
         cov = var if covariance_type == "diag" else var.mean(axis=1)
     if covariance_type in ("full", "tied"):
         cov = 0.5 * (cov + np.swapaxes(cov, -1, -2))  # exact symmetry despite rounding
@@ -804,7 +823,8 @@ def em_pass(
         work = np.empty(K * d * min(block_size, n)) if covariance_type == "full" else None
         for i in part:
             rows = blocks[i]
-            Xc = _read_block(X, rows) - centre
+            Xb = _read_block(X, rows)
+            Xc = Xb - centre
             XcT = np.ascontiguousarray(Xc.T)
             log_joint = plan.log_prob(Xc, XcT, work)
             log_joint += log_weights
@@ -819,14 +839,13 @@ def em_pass(
             else:
                 acc.total_weight += Xc.shape[0]
                 acc.log_likelihood += float(log_norm.sum())
-            acc.add(Xc, XcT, rT, work)
+            acc.add(Xb, Xc, XcT, rT, work)
         return acc
 
     # Blocks are independent: with BLAS made single-threaded, threads take turns of blocks
     # (NumPy releases the GIL in its loops and in BLAS), each with its own statistics.
     # Only worth it when a block carries enough arithmetic (the full type's K d^2 per row).
-    heavy = K * d * (d if covariance_type == "full" else 4) >= THREAD_MIN_WORK
-    n_threads = min(N_THREADS, len(blocks) // 2) if heavy and isinstance(X, np.ndarray) else 1
+    n_threads = _n_threads(K, d, covariance_type, len(blocks), isinstance(X, np.ndarray))
     # BLAS is single-threaded during the pass in any case: the block products are too small
     # for BLAS threads to pay, and on a busy machine their synchronization costs many times
     # the product itself.
@@ -843,6 +862,22 @@ def em_pass(
     for acc in accs[1:]:
         stats = stats + acc.finalize()
     return stats, all_resp
+
+
+def _n_threads(K: int, d: int, covariance_type: str, n_blocks: int, in_memory: bool) -> int:
+    """Threads for a pass: at least one, at most one per block (see :data:`USE_THREADS`).
+
+    Examples
+    --------
+    >>> _n_threads(K=2, d=32, covariance_type="full", n_blocks=1, in_memory=True)
+    1
+    """
+    if USE_THREADS is None:
+        heavy = K * d * (d if covariance_type == "full" else 4) >= THREAD_MIN_WORK
+        wanted = min(N_THREADS, n_blocks // 2) if heavy and in_memory else 1
+    else:
+        wanted = N_THREADS if USE_THREADS else 1
+    return max(1, min(wanted, n_blocks))
 
 
 def estimate_parameters(

@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ._params import ParamsMixin
 from ._validation import (
-    NotFittedError,
     check_array,
     check_positive_int,
     check_random_state,
     check_sample_weight,
+    not_fitted_error,
+    validate_data,
 )
 from .em import iter_blocks
 
@@ -112,7 +114,7 @@ def kmeans_plusplus(
     return X[indices].copy(), indices
 
 
-class KMeans:
+class KMeans(ParamsMixin):
     """k-means clustering with Lloyd's algorithm.
 
     Parameters
@@ -144,6 +146,9 @@ class KMeans:
     >>> sorted(np.bincount(km.labels_).tolist())
     [2, 2]
     """
+
+    _estimator_kind = "clusterer"
+    _fitted_attribute = "cluster_centers_"
 
     def __init__(
         self,
@@ -182,7 +187,7 @@ class KMeans:
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
         """Run Lloyd's algorithm ``n_init`` times and keep the best run."""
-        X = check_array(X)
+        X = validate_data(self, X, reset=True)
         self._check_params(X.shape[1])
         n = X.shape[0]
         if n < self.n_clusters:
@@ -242,8 +247,8 @@ class KMeans:
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest centre for each row of X."""
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("This KMeans instance is not fitted yet: call fit(X) first.")
-        X = check_array(X, n_features=self.n_features_in_)
+            raise not_fitted_error(self)
+        X = validate_data(self, X, reset=False)
         return np.argmin(squared_distances(X, self.cluster_centers_), axis=1)
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:

@@ -9,7 +9,6 @@ takes ``sample_weight`` in :meth:`GaussianMixture.fit` and can record the whole 
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,12 +16,12 @@ from scipy import linalg
 
 from ._params import ParamsMixin
 from ._validation import (
-    ConvergenceWarning,
-    NotFittedError,
-    check_array,
     check_positive_int,
     check_random_state,
     check_sample_weight,
+    convergence_warning,
+    not_fitted_error,
+    validate_data,
 )
 from .covariance import (
     check_covariance_type,
@@ -44,6 +43,7 @@ from .em import (
 )
 from .history import EMHistory
 from .kmeans import KMeans, kmeans_plusplus
+from .online import partial_fit as online_partial_fit
 
 __all__ = ["INIT_METHODS", "GaussianMixture", "initial_responsibilities"]
 
@@ -99,8 +99,18 @@ class GaussianMixture(ParamsMixin):
     lower_bounds_ : list of float
         That value at every iteration of the best run (it never decreases).
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The column names of ``X`` in ``fit``, when it was a data frame with string column
+        names; later calls check that their columns are the same, in the same order.
     history_ : EMHistory or None
         The best run's history, when ``record_history=True``.
+
+    Notes
+    -----
+    It is a scikit-learn estimator without depending on scikit-learn: ``clone``,
+    ``Pipeline``, ``GridSearchCV`` and ``check_estimator`` accept it, and its
+    :class:`~gmm_from_scratch.NotFittedError` and :class:`~gmm_from_scratch.ConvergenceWarning`
+    are also scikit-learn's classes of those names when scikit-learn is installed.
 
     Examples
     --------
@@ -110,6 +120,9 @@ class GaussianMixture(ParamsMixin):
     >>> np.round(np.sort(gmm.means_[:, 0]), 1)  # the two blobs' centres, -3 and 3
     array([-3.1,  3. ])
     """
+
+    _estimator_kind = "density_estimator"
+    _fitted_attribute = "means_"
 
     # Fitted attributes, declared for the type checker only: no class-level values, so that
     # ``hasattr(gmm, "means_")`` still tells whether the model has been fitted.
@@ -123,8 +136,10 @@ class GaussianMixture(ParamsMixin):
     lower_bound_: float
     lower_bounds_: list[float]
     n_features_in_: int
+    feature_names_in_: np.ndarray
     history_: EMHistory | None
     _sampling_rng: np.random.Generator
+    _fitted_structure: tuple[int, str]
     # State of online EM, set by gmm_from_scratch.online.partial_fit.
     step_size: Any
     online_log_likelihoods_: list[float]
@@ -231,9 +246,7 @@ class GaussianMixture(ParamsMixin):
         :func:`gmm_from_scratch.online.partial_fit` for the schedule and how to change it.
         The first call initializes the parameters from its batch (or from ``*_init``).
         """
-        from .online import partial_fit
-
-        return partial_fit(self, X, sample_weight=sample_weight)
+        return online_partial_fit(self, X, sample_weight=sample_weight)
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit, then return the most probable component of each row."""
@@ -241,10 +254,19 @@ class GaussianMixture(ParamsMixin):
         return self.predict(X)
 
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
-        X = check_streamed(X, 2) if is_streamed(X) else check_array(X, min_samples=2)
+        if is_streamed(X):
+            X = check_streamed(X, 2)
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            X = validate_data(self, X, reset=True, min_samples=2)
         n, d = X.shape
         self._check_parameters(d)
         sw = check_sample_weight(sample_weight, n)
+        if sw is not None:
+            # Only the weights' ratios matter: scaling them to a largest weight of 1 keeps
+            # tiny weights (1e-18) from vanishing next to the M-step's guard against N_k = 0.
+            sw = sw / sw.max()
         K = self.n_components
         n_effective = n if sw is None else int(np.count_nonzero(sw))
         if n_effective < K:
@@ -253,11 +275,8 @@ class GaussianMixture(ParamsMixin):
                 f"({n_effective}): a mixture needs at least one sample per component."
             )
         do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and self.n_features_in_ != d:
-            raise ValueError(
-                f"X has {d} features, but the warm-started model was fitted with "
-                f"{self.n_features_in_} features."
-            )
+        if not do_init:
+            check_warm_start(self, d)
         n_init = self.n_init if do_init else 1
         rng = check_random_state(self.random_state)
 
@@ -275,6 +294,7 @@ class GaussianMixture(ParamsMixin):
         assert best is not None
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = best["params"]
         self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
+        self._fitted_structure = (K, self.covariance_type)
         record_best_run(
             self,
             best,
@@ -357,13 +377,11 @@ class GaussianMixture(ParamsMixin):
     # ------------------------------------------------------------------ inference
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):
-            raise NotFittedError(
-                "This GaussianMixture instance is not fitted yet: call fit(X) before using it."
-            )
+            raise not_fitted_error(self)
 
     def _validate_data(self, X: Any) -> np.ndarray:
         self._check_fitted()
-        return check_array(X, n_features=self.n_features_in_)
+        return validate_data(self, X, reset=False)
 
     def _e_step(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return e_step(
@@ -380,12 +398,20 @@ class GaussianMixture(ParamsMixin):
         return float(np.mean(self.score_samples(X)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Responsibilities ``gamma(z_nk)`` of each component for each row (eq. 4.2)."""
-        return np.exp(self._e_step(self._validate_data(X))[1])
+        """Responsibilities ``gamma(z_nk)`` of each component for each row (eq. 4.2).
+
+        Raises
+        ------
+        ValueError
+            For rows so far from every component that their densities underflow to zero
+            under all of them (responsibilities are then undefined; ``score_samples`` gives
+            ``-inf`` there).
+        """
+        return np.exp(defined_responsibilities(self._e_step(self._validate_data(X))))
 
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable component of each row."""
-        return np.argmax(self._e_step(self._validate_data(X))[1], axis=1)
+        """Most probable component of each row (raises as :meth:`predict_proba` does)."""
+        return np.argmax(defined_responsibilities(self._e_step(self._validate_data(X))), axis=1)
 
     def _n_parameters(self) -> int:
         return n_parameters(self.n_components, self.means_.shape[1], self.covariance_type)
@@ -492,6 +518,43 @@ def initial_responsibilities(
     return resp
 
 
+def defined_responsibilities(e_step_result: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The log-responsibilities of an E-step, or a clear error for rows where they are 0/0.
+
+    A point whose density is zero under every component (its squared Mahalanobis distances
+    overflow, e.g. at ``1e200``) has no defined responsibilities: ``0 / 0``.
+    """
+    log_norm, log_resp = e_step_result
+    lost = np.flatnonzero(~np.isfinite(log_norm))
+    if lost.size:
+        raise ValueError(
+            f"{lost.size} row(s) of X (the first is row {lost[0]}) are so far from every "
+            "component that their density underflows to 0 under all of them, so their "
+            "responsibilities are undefined (0/0). score_samples gives -inf for them; check "
+            "the data's scale, or remove these outliers before predicting."
+        )
+    return log_resp
+
+
+def check_warm_start(estimator: Any, n_features: int) -> None:
+    """Refuse to continue a fit whose structure has changed since (``warm_start=True``)."""
+    K, covariance_type = estimator._fitted_structure
+    name = type(estimator).__name__
+    if n_features != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_features} features, but the warm-started {name} was fitted with "
+            f"{estimator.n_features_in_} features."
+        )
+    if (estimator.n_components, estimator.covariance_type) != (K, covariance_type):
+        raise ValueError(
+            f"warm_start=True continues the previous fit, which had n_components={K} and "
+            f"covariance_type={covariance_type!r}, but they are now "
+            f"n_components={estimator.n_components} and "
+            f"covariance_type={estimator.covariance_type!r}. Set warm_start=False to fit the "
+            "new model from scratch."
+        )
+
+
 def _check_nonnegative(value: Any, name: str) -> float:
     if (
         isinstance(value, bool)
@@ -522,9 +585,8 @@ def record_best_run(
     estimator.n_features_in_ = n_features
     estimator._sampling_rng = check_random_state(estimator.random_state)
     if not estimator.converged_ and estimator.max_iter > 0:
-        warnings.warn(
+        convergence_warning(
             f"The best of {n_init} initialization(s) did not converge within "
             f"max_iter={estimator.max_iter} iterations (tol={estimator.tol}). {advice}",
-            ConvergenceWarning,
             stacklevel=4,  # the user's call to fit / fit_predict
         )

@@ -39,16 +39,16 @@ array([-3.,  3.])
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from ._validation import check_array, check_random_state, check_sample_weight
+from ._validation import check_random_state, check_sample_weight, validate_data
 from .covariance import precisions_cholesky_from_covariances, precisions_from_cholesky
 from .em import SufficientStatistics, em_pass, m_step
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .mixture import GaussianMixture
+# This module knows the estimator only through its attributes: ``GaussianMixture`` imports
+# it for ``partial_fit``, never the other way round.
 
 __all__ = ["StepSize", "partial_fit"]
 
@@ -90,11 +90,11 @@ class StepSize:
 
 
 def partial_fit(
-    gmm: GaussianMixture,
+    gmm: Any,
     X: Any,
     sample_weight: Any = None,
     step_size: StepSize | None = None,
-) -> GaussianMixture:
+) -> Any:
     """One step of stepwise EM on the mini-batch ``X``; updates ``gmm`` in place.
 
     Parameters
@@ -132,12 +132,15 @@ def partial_fit(
     >>> np.round(np.sort(gmm.means_.ravel()), 1)
     array([-3. ,  2.9])
     """
-    X = check_array(X)
+    first = not hasattr(gmm, "means_")
+    X = validate_data(gmm, X, reset=first)
     n, d = X.shape
     sw = check_sample_weight(sample_weight, n)
+    if sw is not None:
+        sw = sw / sw.max()  # only the ratios matter (see GaussianMixture.fit)
     schedule = step_size or getattr(gmm, "step_size", None) or StepSize()
     gmm.step_size = schedule
-    if not hasattr(gmm, "means_"):  # never fitted: initialize from this batch, as fit would
+    if first:  # never fitted: initialize from this batch, as fit would
         gmm._check_parameters(d)
         if n < gmm.n_components:
             raise ValueError(
@@ -148,10 +151,15 @@ def partial_fit(
         weights, means, cov, prec_chol = gmm._initial_parameters(X, sw, rng)
         _set_parameters(gmm, weights, means, cov, prec_chol)
         gmm.n_features_in_ = d
+        gmm._fitted_structure = (gmm.n_components, gmm.covariance_type)
         gmm._sampling_rng = check_random_state(gmm.random_state)
-    elif d != gmm.n_features_in_:
+    elif gmm._fitted_structure != (gmm.n_components, gmm.covariance_type):
+        K, covariance_type = gmm._fitted_structure
         raise ValueError(
-            f"X has {d} features, but the model was fitted with {gmm.n_features_in_} features."
+            f"partial_fit continues the current model, which has n_components={K} and "
+            f"covariance_type={covariance_type!r}, but they are now "
+            f"n_components={gmm.n_components} and covariance_type={gmm.covariance_type!r}. "
+            "Use a new estimator (or sklearn.base.clone(gmm)) to start a different model."
         )
     if getattr(gmm, "_online_means", None) is not gmm.means_:
         # First step, or the parameters were set by fit() since: start a new running average.

@@ -156,7 +156,7 @@ def test_kmeans_bad_data_and_unfitted():
     with pytest.raises(NotFittedError, match="not fitted"):
         KMeans(2).predict(X)
     km = KMeans(2, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="has 3 features, but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="has 3 features, but KMeans is expecting 2 features"):
         km.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="n_samples=3 should be >= n_clusters=4"):
         kmeans_plusplus(X[:3], 4)

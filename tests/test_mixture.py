@@ -323,7 +323,7 @@ def test_warm_start_continues_from_previous_parameters(data, covariance_type):
     assert warm.n_iter_ == 3
     again = GaussianMixture(3, covariance_type=covariance_type, warm_start=True, random_state=0)
     again.fit(X)
-    with pytest.raises(ValueError, match="warm-started model was fitted with 2 features"):
+    with pytest.raises(ValueError, match="warm-started GaussianMixture was fitted with 2 features"):
         again.fit(np.hstack([X, X]))
 
 

@@ -45,10 +45,10 @@ def _with(X, index, value):
         (lambda X: X[:, 0], r"2-D array.*got 1-D.*reshape\(-1, 1\)"),
         (lambda X: X[:, :, None], "2-D array.*got 3-D"),
         (lambda X: np.empty((0, 2)), "empty: it has 0 samples"),
-        (lambda X: np.empty((10, 0)), "0 features"),
+        (lambda X: np.empty((10, 0)), r"0 feature\(s\) \(shape=\(10, 0\)\)"),
         (lambda X: X[:1], r"1 sample\(s\), but at least 2"),
         (lambda X: X.astype(str), "must contain numbers"),
-        (lambda X: X + 1j, "real-valued"),
+        (lambda X: X + 1j, "Complex data not supported.*real-valued"),
         (lambda X: [[1.0, 2.0], [3.0]], "could not be converted|must contain numbers"),
     ],
 )
@@ -70,7 +70,8 @@ def test_fewer_samples_than_components(X):
     "method", ["predict", "predict_proba", "score_samples", "score", "bic", "aic"]
 )
 def test_feature_count_mismatch_after_fit(fitted, method):
-    with pytest.raises(ValueError, match="has 3 features, but the model was fitted with 2"):
+    match = "has 3 features, but GaussianMixture is expecting 2 features"
+    with pytest.raises(ValueError, match=match):
         getattr(fitted, method)(np.zeros((4, 3)))
 
 
