@@ -121,8 +121,10 @@ for k in (1, 2, 3):
 # The **log-likelihood** is
 #
 # $$
-# \ell(\mu,\sigma^2) \;=\; \sum_{n=1}^{N}\log\mathcal N(x_n\mid\mu,\sigma^2)
-# \;=\; -\frac N2\log(2\pi\sigma^2) \;-\; \frac{1}{2\sigma^2}\sum_{n=1}^{N}(x_n-\mu)^2 .
+# \begin{aligned}
+# \ell(\mu,\sigma^2) &= \sum_{n=1}^{N}\log\mathcal N(x_n\mid\mu,\sigma^2) \\
+# &= -\frac N2\log(2\pi\sigma^2) - \frac{1}{2\sigma^2}\sum_{n=1}^{N}(x_n-\mu)^2 .
+# \end{aligned}
 # $$ (eq-ch01-loglik)
 #
 # The logarithm is increasing, so the parameters that maximise $\ell$ also maximise the

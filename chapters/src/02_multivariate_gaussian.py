@@ -237,10 +237,12 @@ plt.show()
 # $\mathbf y=\mathbf U^\top(\mathbf x-\boldsymbol\mu)$ everything becomes easy:
 #
 # $$
+# \begin{aligned}
 # \log\mathcal N(\mathbf x\mid\boldsymbol\mu,\boldsymbol\Sigma)
-# = -\frac d2\log(2\pi) + \sum_{i=1}^d \log U_{ii} - \frac12\lVert\mathbf y\rVert^2,
-# \qquad \mathbf y=\mathbf U^\top(\mathbf x-\boldsymbol\mu),\quad
-# \boldsymbol\Lambda=\mathbf U\mathbf U^\top .
+# &= -\frac d2\log(2\pi) + \sum_{i=1}^d \log U_{ii} - \frac12\lVert\mathbf y\rVert^2, \\
+# \text{where}\quad \mathbf y &= \mathbf U^\top(\mathbf x-\boldsymbol\mu)
+# \quad\text{and}\quad \boldsymbol\Lambda=\mathbf U\mathbf U^\top .
+# \end{aligned}
 # $$ (eq-ch02-cholesky)
 #
 # Two facts were used: the squared Mahalanobis distance is
@@ -316,9 +318,10 @@ for n_std in (1, 2, 3):
 #
 # The literal formula passed the check above because the example was small and well scaled.
 # Now take $d=50$ correlated measurements. The shape of their covariance is fixed, and we only
-# change the **units**: first metres, then the same data in units $10^{4}$ times smaller, then
-# $10^{4}$ times larger. Changing units by a factor $s$ multiplies every covariance entry by
-# $s^2$ and the determinant by $s^{2d}=s^{100}$.
+# change the **units**. Multiplying every value by $s$ is a change to a unit $1/s$ times as
+# large: $s=10^{-4}$ turns metres into units of 10 km (the numbers get $10^4$ times smaller),
+# and $s=10^{4}$ turns them into units of 0.1 mm (the numbers get $10^4$ times larger). It
+# multiplies every covariance entry by $s^2$ and the determinant by $s^{2d}=s^{100}$.
 
 # %%
 d = 50
@@ -342,9 +345,10 @@ for s in (1.0, 1e-4, 1e4):
     print(f"   scipy logpdf        : {stats.multivariate_normal(np.zeros(d), cov_s).logpdf(x_s)}")
 
 # %% [markdown]
-# In the original units the three agree. In small units the determinant underflows to exactly
-# `0.0`, its logarithm is $-\infty$, and the naive log-density is $+\infty$; in large units it
-# overflows to `inf` and the naive log-density is $-\infty$. Nothing is wrong with the data or
+# In the original units the three agree. With the small numbers ($s=10^{-4}$, large units)
+# the determinant underflows to exactly `0.0`, its logarithm is $-\infty$, and the naive
+# log-density is $+\infty$; with the large numbers ($s=10^{4}$, small units) it overflows to
+# `inf` and the naive log-density is $-\infty$. Nothing is wrong with the data or
 # the model; only the intermediate number was out of range. The Cholesky route never forms that
 # number: its log-determinant is a sum of 50 ordinary logarithms, and it agrees with scipy
 # (which uses an eigendecomposition, another safe route) in every unit system.

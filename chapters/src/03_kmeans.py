@@ -398,8 +398,8 @@ plt.show()
 # There is a second difference, visible in the colours of the right-hand panel. k-means
 # gives each point exactly one label, $r_{nk}\in\{0,1\}$: a **hard** assignment. A point on the
 # boundary is assigned as firmly as a point at a centre. The mixture instead gives each point
-# a probability for each component, its **responsibilities** $\gamma_{nk}\in[0,1]$ with
-# $\sum_k\gamma_{nk}=1$, returned by `predict_proba`: a **soft** assignment. Points in the
+# a probability for each component, its **responsibilities** $\gamma(z_{nk})\in[0,1]$ with
+# $\sum_k\gamma(z_{nk})=1$, returned by `predict_proba`: a **soft** assignment. Points in the
 # overlap get mixed colours. (Where these probabilities come from is the subject of chapter 4:
 # Bayes' rule.)
 

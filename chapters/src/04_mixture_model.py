@@ -289,7 +289,7 @@ assert np.allclose(freq, w3, atol=0.005)
 # $p(\mathbf x\mid z=k)$; Bayes' rule turns them into the **posterior**:
 #
 # $$
-# \gamma_k(\mathbf x) \;=\; p(z=k\mid\mathbf x) \;=\;
+# \gamma(z_k) \;=\; p(z=k\mid\mathbf x) \;=\;
 # \frac{\pi_k\,\mathcal N(\mathbf x\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)}
 # {\sum_{j=1}^K\pi_j\,\mathcal N(\mathbf x\mid\boldsymbol\mu_j,\boldsymbol\Sigma_j)} .
 # $$ (eq-ch04-responsibility)

@@ -66,15 +66,15 @@
 # the **complete-data log-likelihood**
 #
 # $$
-# \ln p(\mathbf X, \mathbf Z \mid \boldsymbol\theta) = \sum_{n=1}^N \sum_{k=1}^K z_{nk}
-# \Bigl[\ln \pi_k + \ln \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# \log p(\mathbf X, \mathbf Z \mid \boldsymbol\theta) = \sum_{n=1}^N \sum_{k=1}^K z_{nk}
+# \Bigl[\log \pi_k + \log \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
 # $$ (eq-ch05-complete)
 #
 # Compare it with the log-likelihood we actually have, in which the indicators have been
 # summed out:
 #
 # $$
-# \ln p(\mathbf X \mid \boldsymbol\theta) = \sum_{n=1}^N \ln \sum_{k=1}^K \pi_k\,
+# \log p(\mathbf X \mid \boldsymbol\theta) = \sum_{n=1}^N \log \sum_{k=1}^K \pi_k\,
 # \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k).
 # $$
 #
@@ -104,11 +104,13 @@
 # substituting $\gamma(z_{nk})$ for $z_{nk}$:
 #
 # $$
-# Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}}) \;=\;
-# \mathbb E_{\mathbf Z \mid \mathbf X, \boldsymbol\theta^{\text{old}}}
-# \bigl[\ln p(\mathbf X, \mathbf Z \mid \boldsymbol\theta)\bigr] \;=\;
-# \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
-# \Bigl[\ln \pi_k + \ln \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# \begin{aligned}
+# Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})
+# &= \mathbb E_{\mathbf Z \mid \mathbf X, \boldsymbol\theta^{\text{old}}}
+# \bigl[\log p(\mathbf X, \mathbf Z \mid \boldsymbol\theta)\bigr] \\
+# &= \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
+# \Bigl[\log \pi_k + \log \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# \end{aligned}
 # $$
 #
 # One quantity will appear in every update: the **effective number of points** assigned to
@@ -132,20 +134,20 @@
 # \boldsymbol\Sigma_k^{-1}$ (chapter 2):
 #
 # $$
-# \ln \mathcal N(\mathbf x \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) =
-# -\tfrac d2 \ln(2\pi) + \tfrac12 \ln\lvert\boldsymbol\Lambda_k\rvert
+# \log \mathcal N(\mathbf x \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) =
+# -\tfrac d2 \log(2\pi) + \tfrac12 \log\lvert\boldsymbol\Lambda_k\rvert
 # - \tfrac12 (\mathbf x - \boldsymbol\mu_k)^\top \boldsymbol\Lambda_k (\mathbf x - \boldsymbol\mu_k).
 # $$
 #
 # ### Mixing weights: a constrained maximization
 #
-# The weights appear only in $\sum_n\sum_k \gamma(z_{nk}) \ln\pi_k = \sum_k N_k \ln \pi_k$,
+# The weights appear only in $\sum_n\sum_k \gamma(z_{nk}) \log\pi_k = \sum_k N_k \log \pi_k$,
 # and they are not free: they must satisfy $\sum_k \pi_k = 1$. Setting the ordinary
 # derivative to zero would give $N_k/\pi_k = 0$, which has no solution; the constraint is
 # what makes the problem well posed. Add it with a Lagrange multiplier $\lambda$:
 #
 # $$
-# \mathcal J(\boldsymbol\pi, \lambda) = \sum_{k=1}^K N_k \ln \pi_k
+# \mathcal J(\boldsymbol\pi, \lambda) = \sum_{k=1}^K N_k \log \pi_k
 # + \lambda\Bigl(\sum_{k=1}^K \pi_k - 1\Bigr).
 # $$
 #
@@ -165,7 +167,7 @@
 # $$ (eq-ch05-weights)
 #
 # The new weight of a component is the fraction of the data it is responsible for. (The
-# solution is a maximum: $\sum_k N_k \ln \pi_k$ is concave in $\boldsymbol\pi$ and the
+# solution is a maximum: $\sum_k N_k \log \pi_k$ is concave in $\boldsymbol\pi$ and the
 # constraint is linear. The inequality $\pi_k \ge 0$ holds automatically.)
 #
 # ### Means
@@ -177,19 +179,23 @@
 # -\mathbf I$, so by the chain rule
 #
 # $$
+# \begin{aligned}
 # \frac{\partial}{\partial \boldsymbol\mu_k}\Bigl[-\tfrac12 (\mathbf x_n - \boldsymbol\mu_k)^\top
 # \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)\Bigr]
-# = -\tfrac12 \cdot 2\boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k)\cdot(-1)
-# = \boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k).
+# &= -\tfrac12 \cdot 2\boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k)\cdot(-1) \\
+# &= \boldsymbol\Lambda_k(\mathbf x_n - \boldsymbol\mu_k).
+# \end{aligned}
 # $$
 #
 # Weighting by the responsibilities and summing over $n$:
 #
 # $$
-# \frac{\partial Q}{\partial \boldsymbol\mu_k} = \sum_{n=1}^N \gamma(z_{nk})\,
-# \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)
-# = \boldsymbol\Lambda_k \Bigl(\sum_{n=1}^N \gamma(z_{nk})\,\mathbf x_n - N_k\,\boldsymbol\mu_k\Bigr)
+# \begin{aligned}
+# \frac{\partial Q}{\partial \boldsymbol\mu_k} &= \sum_{n=1}^N \gamma(z_{nk})\,
+# \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k) \\
+# &= \boldsymbol\Lambda_k \Bigl(\sum_{n=1}^N \gamma(z_{nk})\,\mathbf x_n - N_k\,\boldsymbol\mu_k\Bigr)
 # = \mathbf 0 .
+# \end{aligned}
 # $$
 #
 # $\boldsymbol\Lambda_k$ is positive definite, hence invertible, so the bracket itself must
@@ -208,7 +214,7 @@
 # The terms of $Q$ that involve $\boldsymbol\Lambda_k$ are
 #
 # $$
-# Q_k(\boldsymbol\Lambda_k) = \sum_{n=1}^N \gamma(z_{nk})\Bigl[\tfrac12 \ln\lvert
+# Q_k(\boldsymbol\Lambda_k) = \sum_{n=1}^N \gamma(z_{nk})\Bigl[\tfrac12 \log\lvert
 # \boldsymbol\Lambda_k\rvert - \tfrac12 (\mathbf x_n - \boldsymbol\mu_k)^\top
 # \boldsymbol\Lambda_k (\mathbf x_n - \boldsymbol\mu_k)\Bigr].
 # $$
@@ -219,14 +225,14 @@
 # pulling the sum inside the (linear) trace,
 #
 # $$
-# Q_k(\boldsymbol\Lambda_k) = \frac{N_k}{2} \ln\lvert\boldsymbol\Lambda_k\rvert
+# Q_k(\boldsymbol\Lambda_k) = \frac{N_k}{2} \log\lvert\boldsymbol\Lambda_k\rvert
 # - \frac12 \operatorname{tr}\bigl(\boldsymbol\Lambda_k \mathbf S_k\bigr),
 # \qquad \mathbf S_k = \sum_{n=1}^N \gamma(z_{nk})(\mathbf x_n - \boldsymbol\mu_k)
 # (\mathbf x_n - \boldsymbol\mu_k)^\top .
 # $$
 #
 # Second, two standard matrix derivatives {cite}`deisenroth2020`:
-# $\partial \ln\lvert\boldsymbol\Lambda\rvert / \partial \boldsymbol\Lambda =
+# $\partial \log\lvert\boldsymbol\Lambda\rvert / \partial \boldsymbol\Lambda =
 # \boldsymbol\Lambda^{-\top}$ and $\partial \operatorname{tr}(\boldsymbol\Lambda \mathbf S)
 # / \partial \boldsymbol\Lambda = \mathbf S^\top$. With $\boldsymbol\Lambda_k$ and
 # $\mathbf S_k$ symmetric,
@@ -245,12 +251,12 @@
 # (\mathbf x_n - \boldsymbol\mu_k^{\text{new}})(\mathbf x_n - \boldsymbol\mu_k^{\text{new}})^\top .
 # $$ (eq-ch05-covariances)
 #
-# This stationary point is the maximum: $\ln\lvert\boldsymbol\Lambda\rvert$ is concave on
+# This stationary point is the maximum: $\log\lvert\boldsymbol\Lambda\rvert$ is concave on
 # positive definite matrices and the trace term is linear, so $Q_k$ is concave. Compared
 # with chapter 2's sample covariance, every point now counts with weight $\gamma(z_{nk})$,
 # and $N_k$ replaces $N$.
 #
-# :::{admonition} Why not maximize $\ln p(\mathbf X\mid\boldsymbol\theta)$ directly?
+# :::{admonition} Why not maximize $\log p(\mathbf X\mid\boldsymbol\theta)$ directly?
 # :class: note
 #
 # Differentiate the incomplete log-likelihood with respect to $\boldsymbol\mu_k$ and you
@@ -270,7 +276,7 @@
 #
 # 1. **Initialize** $\pi_k, \boldsymbol\mu_k, \boldsymbol\Sigma_k$ (chapter 8 discusses how).
 # 2. **E-step**: compute $\gamma(z_{nk})$ with {eq}`eq-ch05-resp` from the current parameters,
-#    and the log-likelihood $\ln p(\mathbf X \mid \boldsymbol\theta)$ on the way.
+#    and the log-likelihood $\log p(\mathbf X \mid \boldsymbol\theta)$ on the way.
 # 3. **M-step**: compute $N_k$ {eq}`eq-ch05-nk`, then $\pi_k$ {eq}`eq-ch05-weights`,
 #    $\boldsymbol\mu_k$ {eq}`eq-ch05-means` and $\boldsymbol\Sigma_k$
 #    {eq}`eq-ch05-covariances`.
@@ -546,9 +552,9 @@ for name in ["weights_", "means_", "covariances_"]:
 # :class: dropdown
 #
 # With a shared precision $\boldsymbol\Lambda$, the terms of $Q$ that involve it are
-# $\sum_k\bigl[\frac{N_k}{2}\ln\lvert\boldsymbol\Lambda\rvert - \frac12
+# $\sum_k\bigl[\frac{N_k}{2}\log\lvert\boldsymbol\Lambda\rvert - \frac12
 # \operatorname{tr}(\boldsymbol\Lambda\mathbf S_k)\bigr] = \frac N2
-# \ln\lvert\boldsymbol\Lambda\rvert - \frac12\operatorname{tr}\bigl(\boldsymbol\Lambda
+# \log\lvert\boldsymbol\Lambda\rvert - \frac12\operatorname{tr}\bigl(\boldsymbol\Lambda
 # \sum_k\mathbf S_k\bigr)$, using $\sum_k N_k = N$. The derivative is
 # $\frac N2\boldsymbol\Lambda^{-1} - \frac12\sum_k\mathbf S_k$; setting it to zero gives
 # $\boldsymbol\Sigma = \frac1N\sum_k \mathbf S_k$. The means are unchanged, since their

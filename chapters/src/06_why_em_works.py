@@ -8,7 +8,7 @@
 #
 # - state Jensen's inequality for a concave function and draw the picture behind it;
 # - derive the evidence lower bound (ELBO) $\mathcal L(q, \boldsymbol\theta)$ and the exact
-#   decomposition $\ln p(\mathbf X\mid\boldsymbol\theta) = \mathcal L(q,\boldsymbol\theta) +
+#   decomposition $\log p(\mathbf X\mid\boldsymbol\theta) = \mathcal L(q,\boldsymbol\theta) +
 #   \mathrm{KL}(q \,\Vert\, p(\mathbf Z\mid\mathbf X,\boldsymbol\theta))$;
 # - explain the E-step as "make the bound touch" and the M-step as "climb the bound";
 # - prove that EM never decreases the log-likelihood, and check it on a fit;
@@ -43,7 +43,7 @@ np.set_printoptions(precision=4, suppress=True)
 # logs:
 #
 # $$
-# \ln\Bigl(\sum_{k=1}^K q_k\, a_k\Bigr) \;\ge\; \sum_{k=1}^K q_k \ln a_k ,
+# \log\Bigl(\sum_{k=1}^K q_k\, a_k\Bigr) \;\ge\; \sum_{k=1}^K q_k \log a_k ,
 # $$ (eq-ch06-jensen)
 #
 # with equality exactly when all the $a_k$ with $q_k > 0$ are equal. With two points the
@@ -58,16 +58,16 @@ x_bar = q1 * a1 + (1 - q1) * a2
 on_curve, on_chord = np.log(x_bar), q1 * np.log(a1) + (1 - q1) * np.log(a2)
 
 fig, ax = plt.subplots()
-ax.plot(xs, np.log(xs), color="k", label="f(a) = ln a (concave)")
+ax.plot(xs, np.log(xs), color="k", label="f(a) = log a (concave)")
 ax.plot([a1, a2], [np.log(a1), np.log(a2)], color=BOOK_COLORS[0], marker="o",
         label="chord between a₁ and a₂")
 ax.plot([x_bar, x_bar], [on_chord, on_curve], color=BOOK_COLORS[1], linestyle=":")
-ax.plot(x_bar, on_curve, "o", color=BOOK_COLORS[1], label="ln(q₁a₁ + q₂a₂): log of the average")
-ax.plot(x_bar, on_chord, "s", color=BOOK_COLORS[2], label="q₁ ln a₁ + q₂ ln a₂: average of logs")
+ax.plot(x_bar, on_curve, "o", color=BOOK_COLORS[1], label="log(q₁a₁ + q₂a₂): log of the average")
+ax.plot(x_bar, on_chord, "s", color=BOOK_COLORS[2], label="q₁ log a₁ + q₂ log a₂: average of logs")
 ax.annotate("gap ≥ 0", xy=(x_bar, 0.5 * (on_chord + on_curve)), xytext=(x_bar + 0.3, 0.0),
             arrowprops={"arrowstyle": "->"})
 ax.set_xlabel("a")
-ax.set_ylabel("ln a")
+ax.set_ylabel("log a")
 ax.set_title(f"Jensen's inequality with q₁ = {q1}, q₂ = {1 - q1:.2f}")
 ax.legend(loc="lower right")
 plt.show()
@@ -83,24 +83,29 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 # \boldsymbol\mu_k, \boldsymbol\Sigma_k)/q_{nk}$:
 #
 # $$
-# \ln p(\mathbf x_n\mid\boldsymbol\theta)
-# = \ln \sum_{k=1}^K q_{nk}\,\frac{\pi_k\,\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,
-# \boldsymbol\Sigma_k)}{q_{nk}}
-# \;\ge\; \sum_{k=1}^K q_{nk} \ln \frac{\pi_k\,\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,
+# \begin{aligned}
+# \log p(\mathbf x_n\mid\boldsymbol\theta)
+# &= \log \sum_{k=1}^K q_{nk}\,\frac{\pi_k\,\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,
+# \boldsymbol\Sigma_k)}{q_{nk}} \\
+# &\ge \sum_{k=1}^K q_{nk} \log \frac{\pi_k\,\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,
 # \boldsymbol\Sigma_k)}{q_{nk}} .
+# \end{aligned}
 # $$
 #
 # Summing over the points defines the **evidence lower bound** (ELBO), a function of both the
 # distribution $q = (q_1, \dots, q_N)$ and the parameters:
 #
 # $$
-# \mathcal L(q, \boldsymbol\theta) = \sum_{n=1}^N \sum_{k=1}^K q_{nk}
-# \Bigl[\ln \pi_k + \ln\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)
-# - \ln q_{nk}\Bigr] \;\le\; \ln p(\mathbf X\mid\boldsymbol\theta).
+# \begin{aligned}
+# \mathcal L(q, \boldsymbol\theta) &= \sum_{n=1}^N \sum_{k=1}^K q_{nk}
+# \Bigl[\log \pi_k + \log\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)
+# - \log q_{nk}\Bigr] \\
+# &\le \log p(\mathbf X\mid\boldsymbol\theta).
+# \end{aligned}
 # $$ (eq-ch06-elbo)
 #
 # Look closely at the bracket: the first two terms are the complete-data log-likelihood of
-# chapter 5 with $z_{nk}$ replaced by $q_{nk}$, and the last term, $-\sum q\ln q$, is the
+# chapter 5 with $z_{nk}$ replaced by $q_{nk}$, and the last term, $-\sum q\log q$, is the
 # entropy of $q$, which does not depend on $\boldsymbol\theta$. So **for fixed $q$,
 # maximizing $\mathcal L$ over $\boldsymbol\theta$ is exactly chapter 5's M-step**.
 #
@@ -108,31 +113,33 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 #
 # The gap in the bound has a name. The joint density of a point and component $k$ factors
 # as $\pi_k \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) =
-# p(\mathbf x_n \mid \boldsymbol\theta)\, \gamma_{nk}(\boldsymbol\theta)$, where
-# $\gamma_{nk}(\boldsymbol\theta) = p(z_{nk} = 1 \mid \mathbf x_n, \boldsymbol\theta)$ is the
-# responsibility (5.2). Substitute this into {eq}`eq-ch06-elbo` and use $\sum_k q_{nk} = 1$:
+# p(\mathbf x_n \mid \boldsymbol\theta)\, \gamma(z_{nk})$, where
+# $\gamma(z_{nk}) = p(z_{nk} = 1 \mid \mathbf x_n, \boldsymbol\theta)$ is the
+# responsibility {eq}`eq-ch05-resp` at the same $\boldsymbol\theta$. Substitute this into {eq}`eq-ch06-elbo` and use $\sum_k q_{nk} = 1$:
 #
 # $$
-# \mathcal L(q,\boldsymbol\theta) = \sum_{n}\sum_{k} q_{nk}\Bigl[\ln p(\mathbf x_n \mid
-# \boldsymbol\theta) + \ln \frac{\gamma_{nk}(\boldsymbol\theta)}{q_{nk}}\Bigr]
-# = \ln p(\mathbf X\mid\boldsymbol\theta) - \sum_n \sum_k q_{nk}\ln
-# \frac{q_{nk}}{\gamma_{nk}(\boldsymbol\theta)} .
+# \begin{aligned}
+# \mathcal L(q,\boldsymbol\theta) &= \sum_{n}\sum_{k} q_{nk}\Bigl[\log p(\mathbf x_n \mid
+# \boldsymbol\theta) + \log \frac{\gamma(z_{nk})}{q_{nk}}\Bigr] \\
+# &= \log p(\mathbf X\mid\boldsymbol\theta) - \sum_n \sum_k q_{nk}\log
+# \frac{q_{nk}}{\gamma(z_{nk})} .
+# \end{aligned}
 # $$
 #
 # The last sum is the Kullback–Leibler divergence of $q$ from the posterior,
 #
 # $$
 # \mathrm{KL}\bigl(q \,\Vert\, p(\mathbf Z\mid\mathbf X,\boldsymbol\theta)\bigr)
-# = \sum_{n=1}^N \sum_{k=1}^K q_{nk} \ln \frac{q_{nk}}{\gamma_{nk}(\boldsymbol\theta)}
+# = \sum_{n=1}^N \sum_{k=1}^K q_{nk} \log \frac{q_{nk}}{\gamma(z_{nk})}
 # \;\ge\; 0 ,
 # $$ (eq-ch06-kl)
 #
-# which is never negative and is zero only when $q_{nk} = \gamma_{nk}(\boldsymbol\theta)$
+# which is never negative and is zero only when $q_{nk} = \gamma(z_{nk})$
 # for every $n$ and $k$ (see {ref}`ex-ch06-kl`). We have proved an *identity*, not just
 # an inequality ({cite}`bishop2006`, eq. 9.70):
 #
 # $$
-# \ln p(\mathbf X\mid\boldsymbol\theta) = \mathcal L(q,\boldsymbol\theta)
+# \log p(\mathbf X\mid\boldsymbol\theta) = \mathcal L(q,\boldsymbol\theta)
 # + \mathrm{KL}\bigl(q \,\Vert\, p(\mathbf Z\mid\mathbf X,\boldsymbol\theta)\bigr).
 # $$ (eq-ch06-decomposition)
 #
@@ -143,7 +150,7 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 # - **E-step: maximize $\mathcal L$ over $q$, with $\boldsymbol\theta = \boldsymbol\theta^{
 #   \text{old}}$ fixed.** The left side does not depend on $q$, so making $\mathcal L$ as
 #   large as possible means making the KL term zero: $q_{nk} =
-#   \gamma_{nk}(\boldsymbol\theta^{\text{old}})$, the responsibilities. The bound now
+#   \gamma(z_{nk})$ computed at $\boldsymbol\theta^{\text{old}}$, the responsibilities. The bound now
 #   **touches** the log-likelihood at $\boldsymbol\theta^{\text{old}}$.
 # - **M-step: maximize $\mathcal L$ over $\boldsymbol\theta$, with $q$ fixed.** That is the
 #   closed-form update of chapter 5, giving $\boldsymbol\theta^{\text{new}}$.
@@ -151,10 +158,10 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 # Now chain the three facts:
 #
 # $$
-# \ln p(\mathbf X\mid\boldsymbol\theta^{\text{new}})
+# \log p(\mathbf X\mid\boldsymbol\theta^{\text{new}})
 # \;\ge\; \mathcal L(q^{\text{old}}, \boldsymbol\theta^{\text{new}})
 # \;\ge\; \mathcal L(q^{\text{old}}, \boldsymbol\theta^{\text{old}})
-# \;=\; \ln p(\mathbf X\mid\boldsymbol\theta^{\text{old}}) .
+# \;=\; \log p(\mathbf X\mid\boldsymbol\theta^{\text{old}}) .
 # $$ (eq-ch06-monotone)
 #
 # The first inequality is the bound {eq}`eq-ch06-elbo`, valid for every $q$ and
@@ -173,7 +180,7 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 # component's mean $\mu_0$, and start it at a poor value, $\mu_0 = 0.5$. We evaluate, on a
 # grid of $\mu_0$ values,
 #
-# - the log-likelihood $\ln p(\mathbf X\mid\mu_0)$, from the package's `e_step`, and
+# - the log-likelihood $\log p(\mathbf X\mid\mu_0)$, from the package's `e_step`, and
 # - the bound $\mathcal L(q, \mu_0)$ of {eq}`eq-ch06-elbo`, with $q$ **fixed** at the
 #   responsibilities of the current $\mu_0$, and the log-densities from the package's
 #   `estimate_log_gaussian_prob`.
@@ -195,7 +202,7 @@ def means_with(mu_0):
 
 
 def log_likelihood(mu_0):
-    """Mean log-likelihood ln p(X | mu_0) / N from the package's E-step."""
+    """Mean log-likelihood log p(X | mu_0) / N from the package's E-step."""
     log_prob_norm, _ = gfs.e_step(X1, weights, means_with(mu_0), prec_chol, "spherical")
     return log_prob_norm.mean()
 
@@ -227,11 +234,11 @@ for _ in range(2):
 
 for t, (m_old, _q, _bound, m_new) in enumerate(steps):
     print(f"step {t}: mu_0 {m_old:+.4f} -> {m_new:+.4f};  "
-          f"ln p/N {log_likelihood(m_old):.4f} -> {log_likelihood(m_new):.4f}")
+          f"log p/N {log_likelihood(m_old):.4f} -> {log_likelihood(m_new):.4f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
-ax.plot(grid, ll_curve, color="k", linewidth=2.5, label=r"$\ln p(\mathbf{X} \mid \mu_0)\,/\,N$")
+ax.plot(grid, ll_curve, color="k", linewidth=2.5, label=r"$\log p(\mathbf{X} \mid \mu_0)\,/\,N$")
 for t, (m_old, q, bound, m_new) in enumerate(steps):
     c = BOOK_COLORS[t]
     ax.plot(grid, bound, color=c, linestyle="--",
@@ -269,13 +276,13 @@ plt.show()
 # CHECK CELL: eqs. (6.2)-(6.4) on the grid, for the first bound (q fixed at mu_0 = 0.5).
 m_old, q, bound, m_new = steps[0]
 touch = abs(elbo(q, m_old) - log_likelihood(m_old))
-print(f"|L(q, mu_old) - ln p(mu_old)| / N < 1e-12: {touch < 1e-12}")
+print(f"|L(q, mu_old) - log p(mu_old)| / N < 1e-12: {touch < 1e-12}")
 below = np.all(bound <= ll_curve + 1e-12)
 print(f"bound <= log-likelihood on all {grid.size} grid points: {below}")
 
 kl = np.array([np.sum(q * (np.log(q) - np.log(responsibilities(m)))) / len(x) for m in grid])
 gap_is_kl = np.allclose(ll_curve - bound, kl, rtol=1e-9, atol=1e-12)
-print(f"ln p - L equals KL(q || posterior) on the grid (6.4): {gap_is_kl};"
+print(f"log p - L equals KL(q || posterior) on the grid (6.4): {gap_is_kl};"
       f" largest KL on the grid {kl.max():.3f} nats/point")
 
 grid_argmax = grid[np.argmax(bound)]
@@ -317,7 +324,7 @@ def loglik_full(weights, means, covariances):
 
 
 tol = 1e-12
-print(" t   ln p(θ_t)   L(q_t, θ_t)  L(q_t, θ_t+1)  ln p(θ_t+1)")
+print(" t   log p(θ_t)   L(q_t, θ_t)  L(q_t, θ_t+1)  log p(θ_t+1)")
 for t in range(h.n_iter):
     q = h.responsibilities[t]
     old = (h.weights[t], h.means[t], h.covariances[t])
@@ -327,14 +334,15 @@ for t in range(h.n_iter):
     assert abs(L_old - ll_old) < tol and L_old <= L_new + tol and L_new <= ll_new + tol
     if t in (0, 1, 5, 10, h.n_iter - 1):
         print(f"{t:2d}  {ll_old:10.5f}  {L_old:11.5f}  {L_new:13.5f}  {ll_new:11.5f}")
-print(f"all {h.n_iter} iterations satisfy ln p(θ_t) = L(q_t, θ_t) <= L(q_t, θ_t+1) <= ln p(θ_t+1)")
+print(f"all {h.n_iter} iterations satisfy "
+      "log p(θ_t) = L(q_t, θ_t) <= L(q_t, θ_t+1) <= log p(θ_t+1)")
 
 # %% [markdown]
 # ## Watching the bound rise
 #
 # `GaussianMixture` records, at every iteration, the mean log-likelihood computed during the
 # E-step, in `lower_bounds_` (the name comes from scikit-learn). Right after an E-step the
-# bound touches, so this number is both $\mathcal L/N$ and $\ln p(\mathbf X \mid
+# bound touches, so this number is both $\mathcal L/N$ and $\log p(\mathbf X \mid
 # \boldsymbol\theta)/N$. By {eq}`eq-ch06-monotone` the sequence can never go down: we
 # *assert* that for six fits with three components from random starts.
 
@@ -392,7 +400,7 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 # :label: ex-ch06-kl
 #
 # Use Jensen's inequality {eq}`eq-ch06-jensen` to prove that the KL divergence
-# $\sum_k q_k \ln(q_k/p_k)$ between two distributions on $K$ outcomes is non-negative, and
+# $\sum_k q_k \log(q_k/p_k)$ between two distributions on $K$ outcomes is non-negative, and
 # that it is zero only when $q = p$.
 # ```
 #
@@ -401,8 +409,8 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 #
 # Sum over the outcomes with $q_k > 0$ and apply {eq}`eq-ch06-jensen` with weights $q_k$ and
 # $a_k = p_k / q_k$:
-# $-\mathrm{KL} = \sum_k q_k \ln(p_k/q_k) \le \ln \sum_k q_k (p_k/q_k) = \ln \sum_{k: q_k>0}
-# p_k \le \ln 1 = 0$. Equality in Jensen requires all $a_k$ equal, i.e. $p_k = c\,q_k$, and
+# $-\mathrm{KL} = \sum_k q_k \log(p_k/q_k) \le \log \sum_k q_k (p_k/q_k) = \log \sum_{k: q_k>0}
+# p_k \le \log 1 = 0$. Equality in Jensen requires all $a_k$ equal, i.e. $p_k = c\,q_k$, and
 # equality in the last step requires $\sum_{k:q_k>0} p_k = 1$, so $c = 1$ and $p = q$.
 # ```
 #
@@ -410,7 +418,7 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 # :label: ex-ch06-gap
 #
 # In the Old Faithful run above, the gap after the M-step,
-# $\ln p(\mathbf X\mid\boldsymbol\theta_{t+1}) - \mathcal L(q_t, \boldsymbol\theta_{t+1})$,
+# $\log p(\mathbf X\mid\boldsymbol\theta_{t+1}) - \mathcal L(q_t, \boldsymbol\theta_{t+1})$,
 # is positive. By {eq}`eq-ch06-decomposition` it equals a KL divergence between two sets of
 # responsibilities that `history_` has recorded. Which two? Verify the identity numerically
 # for $t = 5$ using `elbo_full`, `loglik_full` and `h.responsibilities`.
@@ -477,7 +485,7 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 #   {eq}`eq-ch06-decomposition`, zero when $q$ is the posterior.
 # - EM is coordinate ascent on $\mathcal L$: the E-step sets $q$ to the posterior so the bound
 #   touches; the M-step maximizes the bound over $\boldsymbol\theta$. Hence
-#   $\ln p(\mathbf X\mid\boldsymbol\theta)$ never decreases {eq}`eq-ch06-monotone`, as the
+#   $\log p(\mathbf X\mid\boldsymbol\theta)$ never decreases {eq}`eq-ch06-monotone`, as the
 #   recorded `lower_bounds_` confirm.
 # - "Never decreases" is not "finds the best": different starts reach different local maxima.
 #   A decrease, on the other hand, always signals a bug.

@@ -8,9 +8,9 @@
 #
 # - explain why densities underflow in double precision and why that turns naive
 #   responsibilities into `NaN`;
-# - compute $\ln\sum_k e^{a_k}$ safely with the log-sum-exp trick {eq}`eq-ch07-logsumexp`
+# - compute $\log\sum_k e^{a_k}$ safely with the log-sum-exp trick {eq}`eq-ch07-logsumexp`
 #   and get log-responsibilities {eq}`eq-ch07-logresp`;
-# - obtain $\ln\lvert\boldsymbol\Sigma\rvert$ from the diagonal of a Cholesky factor
+# - obtain $\log\lvert\boldsymbol\Sigma\rvert$ from the diagonal of a Cholesky factor
 #   {eq}`eq-ch07-logdet` instead of a determinant that under- or overflows;
 # - say what `reg_covar` {eq}`eq-ch07-reg` protects against, and recognise the
 #   `DegenerateCovarianceError` it prevents;
@@ -74,7 +74,7 @@ points = {"near (1, 0.5)": [1.0, 0.5], "far (45, 0)": [45.0, 0.0],
           "very far (10000, 0)": [1e4, 0.0]}
 P = np.array(list(points.values()))
 
-log_dens = gfs.estimate_log_gaussian_prob(P, means, prec_chol, "full")  # ln N(x | mu_k, Sigma_k)
+log_dens = gfs.estimate_log_gaussian_prob(P, means, prec_chol, "full")  # log N(x | mu_k, Sigma_k)
 
 # Naive: densities, then divide (errstate silences the warnings so the table stays clean).
 with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
@@ -88,12 +88,12 @@ log_p, log_resp = gfs.e_step(P, weights, means, prec_chol, "full")
 resp = np.exp(log_resp)
 
 table = pd.DataFrame({
-    "ln N(x|μ₀), ln N(x|μ₁)": [f"{a:.4g}, {b:.4g}" for a, b in log_dens],
-    "naive γ₀, γ₁": [f"{a:.4f}, {b:.4f}" for a, b in naive_resp],
-    "naive ln p(x)": [f"{v:.6g}" for v in naive_log_p],
-    "log-space γ₀, γ₁": [f"{a:.4f}, {b:.4f}" for a, b in resp],
-    "log-space ln γ₀": [f"{v:.6g}" for v in log_resp[:, 0]],
-    "log-space ln p(x)": [f"{v:.6g}" for v in log_p],
+    "log N(x|μ₀), log N(x|μ₁)": [f"{a:.4g}, {b:.4g}" for a, b in log_dens],
+    "naive γ₁, γ₂": [f"{a:.4f}, {b:.4f}" for a, b in naive_resp],
+    "naive log p(x)": [f"{v:.6g}" for v in naive_log_p],
+    "log-space γ₁, γ₂": [f"{a:.4f}, {b:.4f}" for a, b in resp],
+    "log-space log γ₁": [f"{v:.6g}" for v in log_resp[:, 0]],
+    "log-space log p(x)": [f"{v:.6g}" for v in log_p],
 }, index=list(points))
 table
 
@@ -103,12 +103,12 @@ table
 # one such point makes the whole data set's log-likelihood $-\infty$ and every parameter
 # computed from the responsibilities `NaN`. Yet the answer is not in doubt. The far points
 # are much closer to the second mean, and the log-space computation says so: $\gamma_1 = 1$
-# and $\ln\gamma_0 \approx -130.5$ at $(45, 0)$, a probability of about $10^{-57}$ that is
+# and $\log\gamma_0 \approx -130.5$ at $(45, 0)$, a probability of about $10^{-57}$ that is
 # tiny but perfectly well defined.
 #
 # High dimension makes underflow the rule rather than the exception. Even for points drawn
 # from a standard Gaussian *itself*, the log-density concentrates around
-# $-\frac d2(1+\ln 2\pi)$:
+# $-\frac d2(1+\log 2\pi)$:
 
 # %%
 rng = np.random.default_rng(0)
@@ -117,30 +117,30 @@ for d in (10, 100, 1000):
     log_density = gfs.log_pdf(Z, np.zeros(d), np.eye(d))
     with np.errstate(under="ignore"):
         zero_fraction = np.mean(np.exp(log_density) == 0.0)
-    print(f"d = {d:4d}: median ln N(x|0, I) = {np.median(log_density):9.1f};"
+    print(f"d = {d:4d}: median log N(x|0, I) = {np.median(log_density):9.1f};"
           f" density == 0.0 for {zero_fraction:6.1%} of typical points")
 
 # %% [markdown]
 # ## The log-sum-exp trick
 #
-# The E-step needs $\ln p(\mathbf x_n) = \ln\sum_k e^{a_{nk}}$ with
-# $a_{nk} = \ln\pi_k + \ln\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)$,
+# The E-step needs $\log p(\mathbf x_n) = \log\sum_k e^{a_{nk}}$ with
+# $a_{nk} = \log\pi_k + \log\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)$,
 # which are available without ever forming a density (chapter 2's eq. 2.3). Factor out the
 # largest term $m_n = \max_k a_{nk}$:
 #
 # $$
-# \ln \sum_{k=1}^K e^{a_{nk}} \;=\; \ln\Bigl(e^{m_n}\sum_{k=1}^K e^{a_{nk} - m_n}\Bigr)
-# \;=\; m_n + \ln \sum_{k=1}^K e^{a_{nk} - m_n}.
+# \log \sum_{k=1}^K e^{a_{nk}} \;=\; \log\Bigl(e^{m_n}\sum_{k=1}^K e^{a_{nk} - m_n}\Bigr)
+# \;=\; m_n + \log \sum_{k=1}^K e^{a_{nk} - m_n}.
 # $$ (eq-ch07-logsumexp)
 #
 # Every exponent on the right is $\le 0$, so nothing overflows, and one of them is exactly
 # $0$, so the sum is at least $1$ and its logarithm is finite: nothing underflows into
-# $\ln 0$. Terms far below the maximum do underflow to $0$, but harmlessly: they could not
-# change the sum in double precision anyway. With $\ln p(\mathbf x_n)$ in hand, the
+# $\log 0$. Terms far below the maximum do underflow to $0$, but harmlessly: they could not
+# change the sum in double precision anyway. With $\log p(\mathbf x_n)$ in hand, the
 # responsibilities (5.2) become a subtraction:
 #
 # $$
-# \ln\gamma(z_{nk}) \;=\; a_{nk} - \ln\sum_{j=1}^K e^{a_{nj}} .
+# \log\gamma(z_{nk}) \;=\; a_{nk} - \log\sum_{j=1}^K e^{a_{nj}} .
 # $$ (eq-ch07-logresp)
 #
 # `gmm_from_scratch.logsumexp` implements {eq}`eq-ch07-logsumexp`;
@@ -152,7 +152,7 @@ for d in (10, 100, 1000):
 # CHECK CELL: the package's logsumexp against scipy and against the naive formula.
 cases = {"moderate": [1.0, 2.0, 3.0], "very negative": [-1000.0, -1000.5, -1001.0],
          "very positive": [1000.0, 1000.5, 1001.0], "one -inf": [-np.inf, 0.0, -2.0]}
-print(f"{'case':14s} {'naive ln Σ exp':>15s} {'package (7.1)':>15s} {'scipy':>15s}")
+print(f"{'case':14s} {'naive log Σ exp':>15s} {'package (7.1)':>15s} {'scipy':>15s}")
 for name, a in cases.items():
     a = np.array(a)
     with np.errstate(divide="ignore", over="ignore"):
@@ -170,23 +170,23 @@ print("log-responsibilities (7.2) by hand vs e_step: allclose =",
 # %% [markdown]
 # ## Log-determinants from the Cholesky diagonal
 #
-# The Gaussian log-density contains $-\frac12\ln\lvert\boldsymbol\Sigma\rvert$. A
-# determinant is a product of $d$ eigenvalues, so in high dimension it is astronomically large
-# or small even for an innocent covariance: $\lvert 0.01\,\mathbf I_{400}\rvert =
-# 10^{-800}$, which is `0.0` in double precision. Its logarithm, $-1842$, is an ordinary
+# The Gaussian log-density contains $-\frac12\log\lvert\boldsymbol\Sigma\rvert$.
+# Chapter 2 showed (in "Why not just call `det` and `inv`?") that the determinant itself leaves
+# the range of doubles after a mere change of units, while its logarithm stays an ordinary
 # number. The package never forms the determinant. Chapter 2 factored the precision as
 # $\boldsymbol\Lambda = \boldsymbol\Sigma^{-1} = \mathbf U\mathbf U^\top$ with $\mathbf U$
 # triangular. The determinant of a triangular matrix is the product of its diagonal, so
 #
 # $$
-# \ln\lvert\boldsymbol\Sigma\rvert \;=\; -\ln\lvert\boldsymbol\Lambda\rvert
-# \;=\; -2\sum_{i=1}^d \ln U_{ii} ,
+# \log\lvert\boldsymbol\Sigma\rvert \;=\; -\log\lvert\boldsymbol\Lambda\rvert
+# \;=\; -2\sum_{i=1}^d \log U_{ii} ,
 # $$ (eq-ch07-logdet)
 #
 # a sum of $d$ moderate logarithms, with no product ever formed. (`U` comes from a
 # Cholesky factorization and a triangular solve, never an explicit inverse; see
-# `precision_cholesky`.) We compare with `np.log(np.linalg.det(...))` on a random
-# $400\times400$ covariance at three scales, and with NumPy's `slogdet` as the reference.
+# `precision_cholesky`.) We check it against NumPy's `slogdet` (an LU factorization) on a
+# random $400\times400$ covariance at three scales, where `det` itself would return `0.0`, a
+# finite number and `inf`.
 
 # %%
 d = 400
@@ -195,23 +195,26 @@ base = B @ B.T + 0.5 * np.eye(d)  # a well-conditioned covariance
 rows = []
 for scale in (1e-2, 1.0, 1e2):
     cov = scale * base
-    with np.errstate(divide="ignore", over="ignore", under="ignore"):
-        det = np.linalg.det(cov)
-        naive = np.log(det)
     U = gfs.precision_cholesky(cov)
     ours = -2.0 * float(log_det_precision_cholesky(U[None], "full", d)[0])  # eq. (7.3)
     ref = np.linalg.slogdet(cov)[1]
     assert np.isclose(ours, ref, rtol=1e-12)  # CHECK against slogdet (LU-based)
-    rows.append({"scale": scale, "det(Σ)": f"{det:.4g}", "ln det(Σ), naive": f"{naive:.6g}",
-                 "ln|Σ| from Cholesky (7.3)": f"{ours:.6g}", "slogdet": f"{ref:.6g}"})
+    rows.append({"scale": scale, "log|Σ| from Cholesky (7.3)": f"{ours:.6g}",
+                 "slogdet": f"{ref:.6g}"})
 logdet_table = pd.DataFrame(rows).set_index("scale")
 logdet_table
 
 # %% [markdown]
-# Scaling a $d$-dimensional covariance by $s$ multiplies its determinant by $s^d$: here
-# $10^{\pm800}$, far outside the range of doubles, so `det` returns `0.0` or `inf` while
-# {eq}`eq-ch07-logdet` moves by exactly $d\ln 100 = 1842.07$ each time.
-#
+# Scaling a $d$-dimensional covariance by $s$ moves {eq}`eq-ch07-logdet` by exactly
+# $d\log s$, here $400\log 100 = 1842.07$ from one row to the next:
+
+# %%
+steps = np.diff([float(v) for v in logdet_table["slogdet"]])
+print("log|Σ| moves by", np.round(steps, 2), "per factor 100;",
+      "d log 100 =", round(d * np.log(100), 2))
+assert np.allclose(steps, d * np.log(100), rtol=1e-5)
+
+# %% [markdown]
 # ## What `reg_covar` protects: collapsing components
 #
 # A positive definite covariance is the one thing the Cholesky factorization needs. The
@@ -255,7 +258,7 @@ is_eps_identity = np.allclose(gmm_dup.covariances_[k_dup], gmm_dup.reg_covar * n
 print("its covariance equals reg_covar · I:", is_eps_identity)
 log_dens_dup = gfs.estimate_log_gaussian_prob(X_dup[-1:], gmm_dup.means_,
                                               gmm_dup.precisions_cholesky_, "full")
-expected = -np.log(2 * np.pi) - np.log(gmm_dup.reg_covar)  # -ln(2π) - ½ ln|εI| in d = 2
+expected = -np.log(2 * np.pi) - np.log(gmm_dup.reg_covar)  # -log(2π) - ½ ln|εI| in d = 2
 print(f"log-density of a duplicate under it: {log_dens_dup[0, k_dup]:.4f}"
       f" (closed form {expected:.4f})")
 assert np.isclose(log_dens_dup[0, k_dup], expected, rtol=1e-9)
@@ -282,8 +285,8 @@ assert np.isclose(log_dens_dup[0, k_dup], expected, rtol=1e-9)
 # once. But each of its three terms has size about $(\lVert\mathbf x\rVert/\sigma)^2$, while
 # their sum is a number of order $d$: the subtraction cancels almost all the digits. Each
 # term carries a rounding error of relative size $\epsilon \approx 2.2\times10^{-16}$, so
-# the result is off by about $\epsilon(\lVert\mathbf x\rVert/\sigma)^2$. The linear form,
-# which the package uses, loses only about $\epsilon\lVert\mathbf x\rVert/\sigma$.
+# the result is off by about $\epsilon(\lVert\mathbf x\rVert/\sigma)^2$. The linear form
+# loses only about $\epsilon\lVert\mathbf x\rVert/\sigma$.
 #
 # A tight cluster ($\sigma = 10^{-3}$) centred at $(1000, -2000)$ makes the difference
 # visible. We compare both forms with SciPy's `multivariate_normal.logpdf`, which
@@ -298,7 +301,7 @@ X_tight = mu_far + rng.standard_normal((1000, 2)) @ L_tight.T
 
 reference = multivariate_normal(mu_far, cov_tight).logpdf(X_tight)
 U_tight = gfs.precision_cholesky(cov_tight)[None]  # (K=1, d, d)
-# The E-step's own log-density: linear form x U - mu U, eq. (2.3).
+# The E-step's own log-density (full covariance: centred rows, then the linear form).
 package = gfs.estimate_log_gaussian_prob(X_tight, mu_far[None], U_tight, "full")[:, 0]
 
 # DEMONSTRATION OF WHAT NOT TO DO: the expanded quadratic form, written inline.
@@ -310,13 +313,13 @@ expanded = -0.5 * (2 * np.log(2 * np.pi) + np.linalg.slogdet(cov_tight)[1] + mah
 err_package = np.abs(package - reference).max()
 err_expanded = np.abs(expanded - reference).max()
 print(f"size of each expanded term ~ (|x|/σ)² = {(np.linalg.norm(mu_far) / sigma) ** 2:.2e}")
-print(f"linear form (package) vs scipy:   max error < 1e-9: {err_package < 1e-9}")
-print(f"expanded form (don't) vs scipy:   max error > 1e-5: {err_expanded > 1e-5}")
+print(f"package (centred, linear) vs scipy: max error < 1e-9: {err_package < 1e-9}")
+print(f"expanded form (don't) vs scipy:     max error > 1e-5: {err_expanded > 1e-5}")
 assert err_package < 1e-9 and err_expanded > 1e-5
 
 # %% tags=["nbval-ignore-output"]
 # The exact digits of rounding errors depend on the machine's arithmetic: not checked.
-print(f"max |error| of the linear form:   {err_package:.1e} nats")
+print(f"max |error| of the package:       {err_package:.1e} nats")
 print(f"max |error| of the expanded form: {err_expanded:.1e} nats")
 
 # %% [markdown]
@@ -325,14 +328,30 @@ print(f"max |error| of the expanded form: {err_expanded:.1e} nats")
 # clusters). The error grows with the *square* of the distance-to-width ratio, so shifting
 # the data further makes it worse, and EM feeds these log-densities straight into the
 # responsibilities. scikit-learn's diagonal and spherical covariance paths use the expanded
-# form; `gmm_from_scratch` uses the linear form for all four covariance types and tests it
-# against SciPy on tight, far-away clusters.
+# form as it stands.
 #
-# The figure shows how the two errors grow as the cluster moves away from the origin.
+# What `gmm_from_scratch` does (see the docstring of `gmm_from_scratch/em.py`) is more
+# careful than either formula alone:
+#
+# - it first **centres** every row at a point $\mathbf c$ near the data (the mean of the
+#   mixture's means), so the $\lVert\mathbf x\rVert$ in both error estimates becomes
+#   $\lVert\mathbf x-\mathbf c\rVert$, the distance from the data rather than from the origin;
+# - for **full** covariances it then uses the linear form
+#   $(\mathbf x-\mathbf c)\mathbf U-(\boldsymbol\mu-\mathbf c)\mathbf U$;
+# - for **tied, diag and spherical** covariances it uses the *expanded* form, because it turns
+#   the work into a few large matrix products, but it bounds the rounding error of every
+#   entry and recomputes directly the few entries whose bound is not small compared with the
+#   distance itself.
+#
+# The figure shows how the errors grow as the cluster moves away from the origin. The
+# package's line is flat because of the centring: the linear form on its own, applied to the
+# raw coordinates, loses $\epsilon\lVert\mathbf x\rVert/\sigma$, a few $10^{-9}$ nats at
+# $\lVert\boldsymbol\mu\rVert=10^4$, just as predicted.
 
 # %%
 offsets = np.logspace(0, 4, 9)
-errors = {"linear form (package)": [], "expanded form (don't)": []}
+errors = {"package (centred)": [], "linear form, not centred": [], "expanded form (don't)": []}
+U_raw = U_tight[0]
 z = rng.standard_normal((500, 2)) @ L_tight.T
 for offset in offsets:
     mu_o = offset * np.array([1.0, -2.0]) / np.sqrt(5.0)  # |mu_o| = offset
@@ -341,8 +360,12 @@ for offset in offsets:
     maha_o = (np.einsum("ni,ij,nj->n", X_o, Lam, X_o) - 2.0 * X_o @ Lam @ mu_o
               + mu_o @ Lam @ mu_o)
     exp_o = -0.5 * (2 * np.log(2 * np.pi) + np.linalg.slogdet(cov_tight)[1] + maha_o)
+    # the linear form on the raw coordinates, written inline for comparison: x U - mu U
+    lin_o = -0.5 * (2 * np.log(2 * np.pi) + np.linalg.slogdet(cov_tight)[1]
+                    + np.sum((X_o @ U_raw - mu_o @ U_raw) ** 2, axis=1))
     pkg_o = gfs.estimate_log_gaussian_prob(X_o, mu_o[None], U_tight, "full")[:, 0]
-    errors["linear form (package)"].append(np.abs(pkg_o - ref_o).max())
+    errors["package (centred)"].append(np.abs(pkg_o - ref_o).max())
+    errors["linear form, not centred"].append(np.abs(lin_o - ref_o).max())
     errors["expanded form (don't)"].append(np.abs(exp_o - ref_o).max())
 
 fig, ax = plt.subplots()
@@ -354,8 +377,17 @@ ax.loglog(offsets, np.finfo(float).eps * (offsets / sigma) ** 2, color="0.5", li
 ax.set_xlabel("distance of the cluster centre from the origin, |μ|")
 ax.set_ylabel("max |log-density error| vs SciPy (nats)")
 ax.set_title("A tight cluster (σ = 0.001) far from the origin")
-ax.legend(loc="upper left")
+ax.legend(loc="upper left", fontsize=9)
 plt.show()
+# The sentences above, checked: the package stays flat, the uncentred linear form loses a few
+# 1e-9 nats at |mu| = 1e4 (about eps |x| / sigma), the expanded form far more.
+err = {k: np.array(v) for k, v in errors.items()}
+print(f"at |μ| = 1e4: uncentred linear form loses more than 1e-9 nats: "
+      f"{err['linear form, not centred'][-1] > 1e-9}; package below 1e-10: "
+      f"{err['package (centred)'].max() < 1e-10}")
+assert err["package (centred)"].max() < 1e-10
+assert 1e-9 < err["linear form, not centred"][-1] < 1e-7
+assert err["expanded form (don't)"][-1] > 1e3 * err["linear form, not centred"][-1]
 
 # %% [markdown]
 # ## One table
@@ -365,20 +397,22 @@ plt.show()
 
 # %%
 i_far = 1  # the point (45, 0)
+with np.errstate(divide="ignore", over="ignore", under="ignore"):
+    naive_logdet = [np.log(np.linalg.det(s * base)) for s in (1e-2, 1.0, 1e2)]
 summary = pd.DataFrame(
     [
         ["responsibilities of a far point", "exp, then divide", f"{naive_resp[i_far, 0]}",
-         "log-responsibilities (7.2)", f"γ₁ = {resp[i_far, 1]:.4f}"],
-        ["log-likelihood of a far point", "ln Σ exp", f"{naive_log_p[i_far]}",
+         "log-responsibilities (7.2)", f"γ₂ = {resp[i_far, 1]:.4f}"],
+        ["log-likelihood of a far point", "log Σ exp", f"{naive_log_p[i_far]}",
          "log-sum-exp (7.1)", f"{log_p[i_far]:.6g}"],
-        ["ln|Σ|, d = 400, Σ small", "np.log(np.linalg.det)", logdet_table.iloc[0, 1],
-         "Cholesky diagonal (7.3)", logdet_table.iloc[0, 2]],
-        ["ln|Σ|, d = 400, Σ large", "np.log(np.linalg.det)", logdet_table.iloc[2, 1],
-         "Cholesky diagonal (7.3)", logdet_table.iloc[2, 2]],
+        ["log|Σ|, d = 400, Σ small", "np.log(np.linalg.det)", f"{naive_logdet[0]}",
+         "Cholesky diagonal (7.3)", logdet_table.iloc[0, 0]],
+        ["log|Σ|, d = 400, Σ large", "np.log(np.linalg.det)", f"{naive_logdet[2]}",
+         "Cholesky diagonal (7.3)", logdet_table.iloc[2, 0]],
         ["30 duplicated points", "reg_covar = 0", "DegenerateCovarianceError",
          "reg_covar = 1e-6 (7.4)", f"fits, Σ = {gmm_dup.reg_covar:g}·I"],
         ["tight cluster far from 0", "expanded quadratic form", "error > 1e-5 nats",
-         "linear form (2.3)", "error < 1e-9 nats"],
+         "centred rows (full: linear form)", "error < 1e-9 nats"],
     ],
     columns=["problem", "naive", "naive result", "package", "package result"],
 ).set_index("problem")
@@ -399,11 +433,11 @@ summary
 # ```{solution} ex-ch07-softmax
 # :class: dropdown
 #
-# $\ln\sum_k e^{a_k} = \ln\bigl(e^{c}\sum_k e^{a_k-c}\bigr) = c + \ln\sum_k e^{a_k-c}$
+# $\log\sum_k e^{a_k} = \log\bigl(e^{c}\sum_k e^{a_k-c}\bigr) = c + \log\sum_k e^{a_k-c}$
 # for every real $c$, so the identity is exact for any $c$. Numerically, $c = 0$ is the
 # naive formula: for $a = (-1000, -1000.5, -1001)$ every $e^{a_k}$ underflows and we get
-# $\ln 0 = -\infty$; for $a = (1000, \dots)$ they overflow to $\infty$. With
-# $c = \min_k a_k$ the exponents are $\ge 0$; underflow to $\ln 0$ cannot happen, but a
+# $\log 0 = -\infty$; for $a = (1000, \dots)$ they overflow to $\infty$. With
+# $c = \min_k a_k$ the exponents are $\ge 0$; underflow to $\log 0$ cannot happen, but a
 # large spread (say $a = (0, 800)$) overflows $e^{800}$. Only $c = \max_k a_k$ guarantees
 # exponents in $(-\infty, 0]$ with one of them equal to $0$, hence a sum in $[1, K]$.
 # ```
@@ -421,8 +455,8 @@ summary
 # ````{solution} ex-ch07-logdet-diag
 # :class: dropdown
 #
-# A diagonal $\mathbf U$ with entries $1/\sigma_i$ gives $\ln\lvert\boldsymbol\Sigma\rvert =
-# -2\sum_i\ln(1/\sigma_i) = \sum_i \ln\sigma_i^2$.
+# A diagonal $\mathbf U$ with entries $1/\sigma_i$ gives $\log\lvert\boldsymbol\Sigma\rvert =
+# -2\sum_i\log(1/\sigma_i) = \sum_i \log\sigma_i^2$.
 #
 # ```python
 # v = np.random.default_rng(1).uniform(1e-3, 1e-2, size=(1, 1000))
@@ -453,7 +487,7 @@ summary
 # ```
 #
 # The duplicate component's covariance is $\varepsilon\mathbf I$, so its log-density at a
-# duplicate, $-\ln 2\pi - \ln\varepsilon$, falls from about $12$ to $5.1$ to $0.5$ as
+# duplicate, $-\log 2\pi - \log\varepsilon$, falls from about $12$ to $5.1$ to $0.5$ as
 # $\varepsilon$ grows. `reg_covar` moves the covariance away from the maximum-likelihood
 # value (which would be $\mathbf 0$, with infinite likelihood), so a larger $\varepsilon$
 # always costs likelihood on the training data. It trades likelihood for a well-posed,
@@ -465,7 +499,7 @@ summary
 #
 # - Densities of far-away points, and of typical points in high dimension, underflow to
 #   zero; naive responsibilities become $0/0$ = `NaN` and log-likelihoods $-\infty$.
-# - The log-sum-exp trick {eq}`eq-ch07-logsumexp` computes $\ln\sum_k e^{a_k}$ exactly and
+# - The log-sum-exp trick {eq}`eq-ch07-logsumexp` computes $\log\sum_k e^{a_k}$ exactly and
 #   safely by factoring out the maximum; log-responsibilities {eq}`eq-ch07-logresp` are then
 #   a subtraction. The package stays in log space until the final, harmless exponential.
 # - Log-determinants come from the Cholesky diagonal {eq}`eq-ch07-logdet`; the determinant

@@ -209,8 +209,11 @@ plt.show()
 # A density turns "unusual" into a number. Flag a point when the model finds it improbable:
 #
 # $$
-# \text{anomaly}(x) \iff \log \hat p(x) < \tau ,
-# \qquad \tau = \text{the } q\text{-quantile of } \{\log \hat p(x_n)\}_{n=1}^N \text{ on the training data}.
+# \begin{aligned}
+# \text{anomaly}(x) &\iff \log \hat p(x) < \tau , \\
+# \tau &= \text{the } q\text{-quantile of } \{\log \hat p(x_n)\}_{n=1}^N
+# \text{ on the training data}.
+# \end{aligned}
 # $$ (eq-ch12-threshold)
 #
 # Choosing $\tau$ as a quantile fixes the **false-positive rate**: if new normal data come from

@@ -59,9 +59,11 @@ warnings.filterwarnings("ignore", message="Best performing initialization")
 # moment) they are
 #
 # $$
-# N_k = \sum_{n=1}^{N} r_{nk}, \qquad
-# \mathbf s_k = \sum_{n=1}^{N} r_{nk}\,(\mathbf x_n - \mathbf c_k), \qquad
-# \mathbf S_k = \sum_{n=1}^{N} r_{nk}\,(\mathbf x_n - \mathbf c_k)(\mathbf x_n - \mathbf c_k)^\top .
+# \begin{aligned}
+# N_k &= \sum_{n=1}^{N} r_{nk}, \qquad
+# \mathbf s_k = \sum_{n=1}^{N} r_{nk}\,(\mathbf x_n - \mathbf c_k), \\
+# \mathbf S_k &= \sum_{n=1}^{N} r_{nk}\,(\mathbf x_n - \mathbf c_k)(\mathbf x_n - \mathbf c_k)^\top .
+# \end{aligned}
 # $$ (eq-ch13-stats)
 #
 # These are the *sufficient statistics* of the mixture: together with the log-likelihood

@@ -189,9 +189,12 @@ plt.show()
 # $r_{nk}=\rho_{nk}/\sum_j\rho_{nj}$, where
 #
 # $$
-# \log\rho_{nk} = \mathbb E[\log\pi_k] + \tfrac12\mathbb E\big[\log|\boldsymbol\Lambda_k|\big]
-#   - \tfrac d2\log 2\pi - \tfrac12\,\mathbb E_{\boldsymbol\mu_k,\boldsymbol\Lambda_k}\!\big[
+# \begin{aligned}
+# \log\rho_{nk} &= \mathbb E[\log\pi_k] + \tfrac12\mathbb E\big[\log|\boldsymbol\Lambda_k|\big]
+#   - \tfrac d2\log 2\pi \\
+# &\quad - \tfrac12\,\mathbb E_{\boldsymbol\mu_k,\boldsymbol\Lambda_k}\!\big[
 #   (\mathbf x_n-\boldsymbol\mu_k)^\top\boldsymbol\Lambda_k(\mathbf x_n-\boldsymbol\mu_k)\big].
+# \end{aligned}
 # $$ (eq-ch14-estep)
 #
 # Compare EM's E-step, eq. 5.2: the same formula with $\log\pi_k$, $\log|\boldsymbol\Lambda_k|$
@@ -369,9 +372,11 @@ for name, ours, hand in [
 # plus the log-normalizing constants of the posterior, minus those of the prior,
 #
 # $$
-# \mathcal L = -\sum_{n,k}r_{nk}\log r_{nk}
-#   + \sum_k\Big[\log\frac{1}{B(\mathbf W_k,\nu_k)}-\frac d2\log\beta_k\Big]
-#   + \log\frac{1}{C(\text{weights' posterior})} + \text{const},
+# \begin{aligned}
+# \mathcal L &= -\sum_{n,k}r_{nk}\log r_{nk}
+#   + \sum_k\Big[\log\frac{1}{B(\mathbf W_k,\nu_k)}-\frac d2\log\beta_k\Big] \\
+# &\quad + \log\frac{1}{C(\text{weights' posterior})} + \text{const},
+# \end{aligned}
 # $$ (eq-ch14-bound)
 #
 # where $B(\mathbf W,\nu)$ is the Wishart normalizer, $\log B^{-1}=\tfrac\nu2\log|\mathbf W|+
