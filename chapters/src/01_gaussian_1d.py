@@ -233,14 +233,17 @@ axes[0].axvline(mu_hat, color=BOOK_COLORS[1], linestyle="--", label=f"sample mea
 axes[0].set_title("Log-likelihood as a function of μ")
 axes[0].set_xlabel("μ")
 axes[0].set_ylabel("log-likelihood ℓ")
-axes[0].legend(loc="lower center")
+axes[0].legend(loc="lower left")  # the empty corner: the curve stays above -480
 axes[1].plot(sigmas, ll_sigma, label="ℓ(μ̂, σ)")
 axes[1].axvline(sigma_hat, color=BOOK_COLORS[1], linestyle="--", label=f"σ̂ = {sigma_hat:.3f}")
 axes[1].set_title("… and as a function of σ")
 axes[1].set_xlabel("σ")
-axes[1].legend(loc="lower center")
+axes[1].legend(loc="lower right")
 axes[1].set_ylim(-560, ll_mu.max() + 15)
 plt.show()
+# The text's claims, checked on the grids: the tops are at the sample mean and at sigma-hat
+assert abs(mus[np.argmax(ll_mu)] - mu_hat) <= mus[1] - mus[0]
+assert abs(sigmas[np.argmax(ll_sigma)] - sigma_hat) <= sigmas[1] - sigmas[0]
 
 # %% [markdown]
 # And here is the fitted density drawn over a histogram of the data (a histogram normalised

@@ -88,7 +88,7 @@ fig, ax = plt.subplots()
 for k in range(2):
     part = w1[k] * np.exp(log_pdf(x, m1[k], c1[k]))
     ax.fill_between(x[:, 0], part, alpha=0.25, color=BOOK_COLORS[k],
-                    label=f"π{'₀₁'[k]}·N(x | μ{'₀₁'[k]}, σ{'₀₁'[k]}²), π{'₀₁'[k]} = {w1[k]}")
+                    label=f"π{'₁₂'[k]}·N(x | μ{'₁₂'[k]}, σ{'₁₂'[k]}²), π{'₁₂'[k]} = {w1[k]}")
 ax.plot(x[:, 0], np.exp(mix1.score_samples(x)), color="black", label="mixture p(x)")
 ax.set_title("A two-component mixture in one dimension")
 ax.set_xlabel("x")
@@ -98,7 +98,7 @@ plt.show()
 
 # %% [markdown]
 # The shaded areas are the *weighted* components; the black curve is their sum. The weight
-# $\pi_0=0.3$ scales the left component's area to 0.3 of the total, so although it is
+# $\pi_1=0.3$ scales the left component's area to 0.3 of the total, so although it is
 # narrower (and therefore taller on its own), it carries less probability.
 #
 # A check of {eq}`eq-ch04-mixture` against an independent implementation: the weighted sum of
@@ -227,6 +227,44 @@ plt.show()
 # which is exactly {eq}`eq-ch04-mixture`. The label $z$ is a **latent** (hidden) variable: it
 # exists in the story, but the data do not record it. Clustering is the attempt to recover it.
 #
+# The story fits in a small picture, the **graphical model** of the mixture
+# ({cite}`bishop2006`, figure 9.6): one node per random variable, an arrow from each variable to
+# those drawn from it, a shaded node for what we observe, and a box (a *plate*) around what is
+# repeated for each of the $N$ data points. The parameters sit outside the plate: they are
+# shared by all points.
+
+# %% tags=["remove-input"]
+fig, ax = plt.subplots(figsize=(5.6, 3.2))
+nodes = {"z": (0.45, 0.72, "$z_n$", "white"), "x": (0.45, 0.28, r"$\mathbf{x}_n$", "0.8")}
+for x0, y0, text, face in nodes.values():
+    ax.add_patch(plt.Circle((x0, y0), 0.09, facecolor=face, edgecolor="black", lw=1.5))
+    ax.text(x0, y0, text, ha="center", va="center", fontsize=15)
+params = [(0.1, 0.72, r"$\boldsymbol{\pi}$", "z"), (0.85, 0.40, r"$\boldsymbol{\mu}_k$", "x"),
+          (0.85, 0.16, r"$\boldsymbol{\Sigma}_k$", "x")]
+for x0, y0, text, target in params:
+    ax.plot(x0, y0, "o", color="black", markersize=5)
+    ax.text(x0, y0 + 0.06, text, ha="center", va="bottom", fontsize=14)
+    tx, ty = nodes[target][:2]
+    ax.annotate("", xy=(tx + (0.09 if x0 > tx else -0.09) * 0.9, ty + (y0 - ty) * 0.3),
+                xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "lw": 1.3, "color": "black"})
+ax.annotate("", xy=(0.45, 0.37), xytext=(0.45, 0.63),
+            arrowprops={"arrowstyle": "-|>", "lw": 1.5, "color": "black"})
+ax.add_patch(plt.Rectangle((0.28, 0.07), 0.34, 0.86, fill=False, edgecolor="0.3", lw=1.2))
+ax.text(0.60, 0.10, "$N$", ha="right", va="bottom", fontsize=13)
+ax.text(-0.5, 0.2, "shaded: observed\nwhite: latent\ndots: parameters", fontsize=9,
+        va="center", color="0.25")
+ax.set_xlim(-0.5, 1.05)
+ax.set_ylim(0, 1)
+ax.set_aspect("equal")
+ax.axis("off")
+ax.set_title("The mixture as a graphical model: z → x, repeated for n = 1, …, N", fontsize=11)
+plt.show()
+
+# %% [markdown]
+# Read the arrows as the two steps of the story: $\boldsymbol\pi$ decides $z_n$, and $z_n$
+# together with the $\boldsymbol\mu_k,\boldsymbol\Sigma_k$ decides $\mathbf x_n$. Only
+# $\mathbf x_n$ is shaded: $z_n$ is never seen.
+#
 # Drawing data by following the story, first $z$ and then $\mathbf x$ given $z$, is called
 # **ancestral sampling**, and it is what `GaussianMixture.sample` does. Because it returns the
 # component of each point too, we can colour the points by the die roll that produced them.
@@ -248,7 +286,7 @@ fig, ax = plt.subplots(figsize=(6, 5.4))
 colors = np.array(component_colors(3))
 for k in range(3):
     ax.scatter(*X3[z3 == k].T, s=8, color=colors[k], alpha=0.6,
-               label=f"drawn from component {k} (π = {w3[k]})")
+               label=f"drawn from component {k + 1} (π = {w3[k]})")
     ax.add_patch(covariance_ellipse(m3[k], c3[k], 2.0, edgecolor=colors[k]))
 ax.set_title("Ancestral sampling: pick z ~ π, then x ~ N(μ_z, Σ_z)")
 ax.set_xlabel("x₁")
@@ -275,7 +313,7 @@ freq = np.bincount(z_big, minlength=3) / len(z_big)
 print("component frequencies:", freq, " weights:", w3)
 for k in range(3):
     Xk = X_big[z_big == k]
-    print(f"component {k}: max |mean - mu| = {np.abs(Xk.mean(axis=0) - m3[k]).max():.3f}, "
+    print(f"component {k + 1}: max |mean - mu| = {np.abs(Xk.mean(axis=0) - m3[k]).max():.3f}, "
           f"max |cov - Sigma| = {np.abs(np.cov(Xk.T) - c3[k]).max():.3f}")
     assert np.allclose(Xk.mean(axis=0), m3[k], atol=0.02)
     assert np.allclose(np.cov(Xk.T), c3[k], atol=0.03)
@@ -308,22 +346,33 @@ assert np.allclose(freq, w3, atol=0.005)
 
 # %%
 xr = np.linspace(-9, 7, 801)[:, None]
+boundaries = []
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
 for ax, weights in zip(axes, [w1, w1[::-1]], strict=True):
     gamma = mixture_with(weights, m1, c1).predict_proba(xr)
     for k in range(2):
-        ax.plot(xr[:, 0], gamma[:, k], color=BOOK_COLORS[k], label=f"γ{'₀₁'[k]}(x)")
+        ax.plot(xr[:, 0], gamma[:, k], color=BOOK_COLORS[k], label=f"γ(z{'₁₂'[k]}) at x")
     boundary = optimize.brentq(
         lambda t, w=weights: mixture_with(w, m1, c1).predict_proba([[t]])[0, 0] - 0.5, -1, 2
     )
     ax.axvline(boundary, color="0.4", linestyle=":", label=f"γ = 0.5 at x = {boundary:.3f}")
     ax.set_title(f"weights π = ({weights[0]}, {weights[1]})")
     ax.set_xlabel("x")
-    ax.legend(loc="center right", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9)
     ax.set_xlim(-9, 7)
+    boundaries.append(boundary)
 axes[0].set_ylabel("responsibility  p(z = k | x)")
 fig.suptitle("Responsibilities are posteriors: they depend on the weights too")
 plt.show()
+# The text below, checked: swapping the weights to (0.7, 0.3) makes component 2 (right) the
+# rarer one, and the crossing moves towards it; on the far left the wide component 2 takes
+# over again below about x = -5.4.
+far_left = optimize.brentq(
+    lambda t: mixture_with(w1, m1, c1).predict_proba([[t]])[0, 0] - 0.5, -9, -3
+)
+print(f"crossings: {boundaries[0]:.3f} -> {boundaries[1]:.3f} after the swap; "
+      f"second crossing of the left panel at x = {far_left:.2f}")
+assert boundaries[1] > boundaries[0] and round(far_left, 1) == -5.4
 
 
 # %% [markdown]
@@ -331,9 +380,9 @@ plt.show()
 # smooth hand-over. Swapping the weights moves the point of equal responsibility towards the
 # component that became rarer: a common component claims more of the ambiguous territory.
 #
-# Now look at the far left of each panel. Component 0 is the nearer one there, yet below
-# about $x=-5.4$ (left panel) its responsibility falls and component 1 takes over again. The
-# reason is the widths: component 0 is narrower ($\sigma_0=0.6$ against $\sigma_1=1$), and the
+# Now look at the far left of each panel. Component 1 is the nearer one there, yet below
+# about $x=-5.4$ (left panel) its responsibility falls and component 2 takes over again. The
+# reason is the widths: component 1 is narrower ($\sigma_1=0.6$ against $\sigma_2=1$), and the
 # log-density of a Gaussian falls like $-(x-\mu)^2/2\sigma^2$, faster for a narrow one. Far
 # enough out in *any* direction the widest component always wins, however far away its mean
 # is. There are therefore two points of equal responsibility here, not one; the dotted line
@@ -342,18 +391,18 @@ plt.show()
 # ## A point between two clusters
 #
 # Back to two dimensions and the three-component mixture `mix3`. We take a point on the segment
-# between the centres of component 0 and component 1, chosen (with a root finder) so that the
-# posterior gives about 20% to component 0 and 80% to component 1.
+# between the centres of component 1 and component 2, chosen (with a root finder) so that the
+# posterior gives about 20% to component 1 and 80% to component 2.
 
 # %%
 def responsibility_along(t):
-    """Responsibilities at the point (1 - t) mu_0 + t mu_1."""
+    """Responsibilities at the point (1 - t) mu_1 + t mu_2."""
     return mix3.predict_proba([(1 - t) * m3[0] + t * m3[1]])[0]
 
 
 t_star = optimize.brentq(lambda t: responsibility_along(t)[1] - 0.8, 0.0, 1.0)
 point = (1 - t_star) * m3[0] + t_star * m3[1]
-print(f"the point: {point} (t = {t_star:.4f} of the way from mu_0 to mu_1)")
+print(f"the point: {point} (t = {t_star:.4f} of the way from mu_1 to mu_2)")
 print("predict_proba:", mix3.predict_proba([point])[0])
 
 # %% [markdown]
@@ -395,7 +444,7 @@ plt.show()
 # %% [markdown]
 # This is the key figure of the chapter: every point is coloured by its responsibilities,
 # blended from the three component colours. The starred point lies between the blue and the
-# orange component and belongs to each with probability 0.2 and 0.8; component 2 (green) is
+# orange component and belongs to each with probability 0.2 and 0.8; component 3 (green) is
 # far away and has essentially zero responsibility. Points deep inside a component are pure in
 # colour; points in overlaps are mixtures. This soft, probabilistic answer to "which cluster?"
 # is what distinguishes a mixture from k-means.
@@ -430,19 +479,19 @@ plt.show()
 # ```{exercise}
 # :label: ex-ch04-boundary
 #
-# Two 1-D components with the **same** standard deviation $\sigma$, means $\mu_0<\mu_1$ and
-# weights $\pi_0,\pi_1$. Show that the point where $\gamma_0(x)=\gamma_1(x)=\tfrac12$ is
-# $x^\ast=\frac{\mu_0+\mu_1}{2}+\frac{\sigma^2}{\mu_1-\mu_0}\log\frac{\pi_0}{\pi_1}$.
-# Check it with `mixture_with` and `predict_proba`. What happens when $\pi_0=\pi_1$?
+# Two 1-D components with the **same** standard deviation $\sigma$, means $\mu_1<\mu_2$ and
+# weights $\pi_1,\pi_2$. Show that the point where $\gamma(z_1)=\gamma(z_2)=\tfrac12$ is
+# $x^\ast=\frac{\mu_1+\mu_2}{2}+\frac{\sigma^2}{\mu_2-\mu_1}\log\frac{\pi_1}{\pi_2}$.
+# Check it with `mixture_with` and `predict_proba`. What happens when $\pi_1=\pi_2$?
 # ```
 #
 # ```{solution} ex-ch04-boundary
 # :class: dropdown
 #
 # Set the numerators of {eq}`eq-ch04-responsibility` equal and take logs:
-# $\log\pi_0-\frac{(x-\mu_0)^2}{2\sigma^2}=\log\pi_1-\frac{(x-\mu_1)^2}{2\sigma^2}$. The
+# $\log\pi_1-\frac{(x-\mu_1)^2}{2\sigma^2}=\log\pi_2-\frac{(x-\mu_2)^2}{2\sigma^2}$. The
 # $x^2$ terms cancel (this is why equal variances give a single, linear boundary), leaving
-# $x(\mu_1-\mu_0)/\sigma^2=\frac{\mu_1^2-\mu_0^2}{2\sigma^2}+\log\frac{\pi_0}{\pi_1}$, which
+# $x(\mu_2-\mu_1)/\sigma^2=\frac{\mu_2^2-\mu_1^2}{2\sigma^2}+\log\frac{\pi_1}{\pi_2}$, which
 # rearranges to $x^\ast$. For example with `mixture_with([0.3, 0.7], [[-1.0], [2.0]],
 # [[[1.0]], [[1.0]]])`, $x^\ast=0.5+\log(3/7)/3\approx0.2176$, and `predict_proba([[0.2176]])`
 # is $(0.5, 0.5)$ to four digits. With equal weights $x^\ast$ is the midpoint, exactly the

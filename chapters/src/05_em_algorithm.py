@@ -42,6 +42,110 @@
 # assignments" is not a heuristic: it is the exact maximizer of a well-defined objective.
 
 # %% [markdown]
+# ## A pencil-sized example
+#
+# Before any derivation, here is one EM iteration small enough to check with a pencil, in the
+# spirit of {cite}`deisenroth2020` (chapter 11). Six numbers on a line, $x = 1, 2, 3, 4, 7, 8$,
+# and $K = 2$ components. We start from equal weights $\pi_1 = \pi_2 = \tfrac12$, means
+# $\mu_1 = 2$ and $\mu_2 = 6$, and equal standard deviations $\sigma_1 = \sigma_2 = 1.5$.
+#
+# 1. **E-step.** For each point, weigh each component's density by its weight; the
+#    point's *responsibility* $\gamma(z_{nk})$ is component $k$'s share of the total:
+#    $\gamma(z_{n1}) = \pi_1\mathcal N(x_n\mid\mu_1,\sigma_1^2) / \bigl(\pi_1\mathcal
+#    N(x_n\mid\mu_1,\sigma_1^2) + \pi_2\mathcal N(x_n\mid\mu_2,\sigma_2^2)\bigr)$.
+# 2. **M-step.** Each component counts its share of the points, $N_k = \sum_n \gamma(z_{nk})$,
+#    and refits itself to the points weighted by its shares: $\pi_k = N_k/N$, $\mu_k$ the
+#    weighted average of the $x_n$, $\sigma_k^2$ the weighted average of the squared
+#    deviations from the new $\mu_k$.
+#
+# The rest of the chapter derives why exactly these formulas are right. The code below runs
+# the package's own E-step and M-step (`e_step`, `em_pass`, `m_step`) on the six points.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.ticker import MaxNLocator
+
+import gmm_from_scratch as gfs
+from gmm_from_scratch import GaussianMixture, load_old_faithful, log_pdf_1d
+from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+from gmm_from_scratch.plotting import component_colors, plot_mixture, use_book_style
+
+use_book_style()
+np.set_printoptions(precision=4, suppress=True)
+colors2 = component_colors(2)
+# γ(z_n1) from 0 (all component 2, orange) through 0.5 (shared, grey) to 1 (component 1, blue)
+gamma_cmap = LinearSegmentedColormap.from_list("gamma", [colors2[1], "#d9d9d9", colors2[0]])
+
+x6 = np.array([1.0, 2.0, 3.0, 4.0, 7.0, 8.0])
+w0, mu0, sd0 = np.array([0.5, 0.5]), np.array([2.0, 6.0]), np.array([1.5, 1.5])
+prec0 = precisions_cholesky_from_covariances((sd0**2)[:, None, None], "full")
+
+_, log_gamma = gfs.e_step(x6[:, None], w0, mu0[:, None], prec0, "full")  # E-step
+gamma6 = np.exp(log_gamma)
+stats6, _ = gfs.em_pass(x6[:, None], w0, mu0[:, None], prec0, "full")
+w1, mu1, cov1 = gfs.m_step(stats6, "full", reg_covar=0.0)  # M-step
+mu1, sd1 = mu1.ravel(), np.sqrt(cov1.ravel())
+
+dens = np.exp(np.column_stack([log_pdf_1d(x6, mu0[k], sd0[k]) for k in range(2)]))
+print("  x_n   π₁N(x|μ₁,σ₁²)  π₂N(x|μ₂,σ₂²)   γ(z_n1)  γ(z_n2)")
+for xn, dn, gn in zip(x6, w0 * dens, gamma6, strict=True):
+    print(f"{xn:5.1f}   {dn[0]:12.4f}   {dn[1]:12.4f}   {gn[0]:7.3f}  {gn[1]:7.3f}")
+print(f"N_k       = {stats6.nk.round(3)}   (sum {stats6.nk.sum():.3f} = N)")
+print(f"new π_k   = {w1.round(3)}")
+print(f"new μ_k   = {mu1.round(3)}")
+print(f"new σ_k   = {sd1.round(3)}")
+
+# CHECK: the same iteration with a pencil (NumPy), nothing from the package
+hand_gamma = w0 * dens / (w0 * dens).sum(axis=1, keepdims=True)
+hand_nk = hand_gamma.sum(axis=0)
+hand_mu = hand_gamma.T @ x6 / hand_nk
+hand_sd = np.sqrt((hand_gamma * (x6[:, None] - hand_mu) ** 2).sum(axis=0) / hand_nk)
+assert np.allclose(gamma6, hand_gamma, rtol=1e-12)
+assert np.allclose([stats6.nk, w1, mu1, sd1], [hand_nk, hand_nk / 6, hand_mu, hand_sd],
+                   rtol=1e-12)
+# The numbers quoted in the text below
+assert np.isclose(gamma6[3, 0], 0.5, rtol=1e-12) and round(gamma6[2, 0], 3) == 0.855
+assert list(stats6.nk.round(2)) == [3.33, 2.67] and list(w1.round(3)) == [0.555, 0.445]
+assert list(mu1.round(2)) == [2.27, 6.53] and list(sd1.round(2)) == [1.06, 1.74]
+
+# %% [markdown]
+# Read the table row by row. The points 1 and 2 belong to component 1 beyond doubt, 7 and 8
+# to component 2. The point 3 is mostly component 1's ($\gamma = 0.855$). The point 4 lies
+# exactly halfway between the two starting means, and with equal weights and equal widths
+# the two components share it equally, $\gamma = 0.5$ each. So component 1 is responsible
+# for $N_1 \approx 3.33$ points and component 2 for $N_2 \approx 2.67$: the new weights are
+# $\pi = (0.555, 0.445)$. Each mean moves to the weighted average of "its" points,
+# $\mu_1 = 2.27$ and $\mu_2 = 6.53$: component 2 gave up its place between the clusters.
+# The new widths tell the same story: $\sigma_1$ shrinks to $1.06$ around the tight group
+# 1, 2, 3, while $\sigma_2$ grows to $1.74$, because half of the point 4 still hangs on to
+# component 2 from far away. One more E-step would hand that point almost entirely to
+# component 1.
+
+# %%
+grid6 = np.linspace(-2, 12, 400)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+for ax, (w_, mu_, sd_), title in [
+    (axes[0], (w0, mu0, sd0), "before: the starting guess"),
+    (axes[1], (w1, mu1, sd1), "after one EM iteration"),
+]:
+    for k in range(2):
+        ax.plot(grid6, w_[k] * np.exp(log_pdf_1d(grid6, mu_[k], sd_[k])), color=colors2[k],
+                label=f"π{'₁₂'[k]}N(x | μ{'₁₂'[k]}, σ{'₁₂'[k]}²)")
+    ax.scatter(x6, np.zeros_like(x6), c=gamma6[:, 0], cmap=gamma_cmap, vmin=0, vmax=1,
+               s=60, edgecolors="black", zorder=3, label="the six points")
+    ax.set_title(title)
+    ax.set_xlabel("x")
+    ax.set_ylim(-0.02, 0.3)
+axes[0].set_ylabel("weighted density")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
+sm = plt.cm.ScalarMappable(cmap=gamma_cmap, norm=plt.Normalize(0, 1))
+fig.colorbar(sm, ax=axes, label="γ(z_n1), the share of component 1")
+fig.suptitle("One EM iteration on six points (points coloured by the E-step's γ)")
+plt.show()
+
+# %% [markdown]
 # ## Latent variables and the complete-data log-likelihood
 #
 # For each point $\mathbf x_n$ ($n = 1,\dots,N$) introduce a *latent* (unobserved) one-hot
@@ -301,17 +405,6 @@
 # in the two empty corners of the plot.
 
 # %%
-import matplotlib.pyplot as plt
-import numpy as np
-
-import gmm_from_scratch as gfs
-from gmm_from_scratch import GaussianMixture, load_old_faithful
-from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
-from gmm_from_scratch.plotting import plot_mixture, use_book_style
-
-use_book_style()
-np.set_printoptions(precision=4, suppress=True)
-
 X = load_old_faithful(standardize_columns=True)
 raw = load_old_faithful()
 print("shape:", X.shape)
@@ -339,22 +432,29 @@ print("means:\n", gmm.means_)
 # %% [markdown]
 # `history_` stores the parameters at the start of every iteration plus the final ones
 # (22 snapshots), and the responsibilities and mean log-likelihood computed by each of the
-# 21 E-steps. The figure shows six snapshots. Each point is coloured by its
-# responsibilities: pure blue for $\gamma(z_{n0}) = 1$, pure orange for $\gamma(z_{n1}) =
-# 1$, and a blend in between. The ellipses are the 1- and 2-standard-deviation contours.
+# 21 E-steps. We number iterations from 1, as the animation below does: **iteration $i$**
+# starts from the parameters left by $i-1$ M-steps, runs its E-step (responsibilities and
+# log-likelihood of those parameters) and then its M-step. The figure shows iterations 1,
+# 2, 3, 6 and 11 just after their E-step, and the fitted model. Each point is coloured by
+# its responsibility $\gamma(z_{n1})$ for component 1, on the scale of the colour bar: blue
+# for component 1, orange for component 2, grey for a point the two share equally. The
+# ellipses are the 1- and 2-standard-deviation contours.
 
 # %%
 xlabel = "eruption duration (standardized)"
 ylabel = "waiting time (standardized)"
-snapshots = [0, 1, 2, 5, 10, hist.n_iter]
+snapshots = [0, 1, 2, 5, 10, hist.n_iter]  # parameters after t M-steps = start of iteration t+1
 fig, axes = plt.subplots(3, 2, figsize=(8, 11.5), sharex=True, sharey=True)
 for ax, t in zip(axes.ravel(), snapshots, strict=True):
     # At t = n_iter there is no further E-step in the history: use the fitted model's.
     resp = hist.responsibilities[t] if t < hist.n_iter else gmm.predict_proba(X)
-    plot_mixture(ax, X, hist.means[t], hist.covariances[t], "full", hist.weights[t],
-                 responsibilities=resp)
+    plot_mixture(ax, None, hist.means[t], hist.covariances[t], "full", label_components=False)
+    points = ax.scatter(X[:, 0], X[:, 1], s=12, c=resp[:, 0], cmap=gamma_cmap, vmin=0, vmax=1,
+                        linewidths=0)
     ll = hist.log_likelihood[t] if t < hist.n_iter else gmm.score(X)
-    ax.set_title(f"iteration {t}: mean log-lik {ll:.4f}")
+    name = f"iteration {t + 1}, after its E-step" if t < hist.n_iter else "fitted model"
+    ax.set_title(f"{name}\nmean log-lik {ll:.4f}, π = {np.round(hist.weights[t], 2)}",
+                 fontsize=10)
     ax.set_xlim(-2.6, 2.6)
     ax.set_ylim(-2.6, 2.6)
     ax.set_aspect("equal")
@@ -362,36 +462,46 @@ for ax in axes[-1]:
     ax.set_xlabel(xlabel)
 for ax in axes[:, 0]:
     ax.set_ylabel(ylabel)
-handles, labels = axes[0, 0].get_legend_handles_labels()
-fig.legend(handles, [lab.split(" (")[0] for lab in labels], loc="outside lower center", ncols=3)
-fig.suptitle("EM on Old Faithful: parameters after t iterations, points coloured by γ")
+means_legend = [plt.Line2D([], [], marker="X", markersize=10, color=colors2[k],
+                           markeredgecolor="white", linestyle="none",
+                           label=f"mean of component {k + 1} (ellipses: 1σ, 2σ)")
+                for k in range(2)]
+fig.legend(handles=means_legend, loc="outside lower center", ncols=2)
+fig.colorbar(points, ax=axes, shrink=0.5, label="γ(z_n1): responsibility of component 1")
+fig.suptitle("EM on Old Faithful, iteration by iteration")
 plt.show()
 
 # %%
 lower_left = X[:, 0] < 0  # the short-eruption cluster
-print("t   mean γ(blue) lower-left   mean γ(blue) upper-right   weights after M-step")
+print("iteration   mean γ(z_n1) lower-left   mean γ(z_n1) upper-right   weights after M-step")
 for t in [0, 1, 2, 5, 10]:
     r = hist.responsibilities[t][:, 0]
-    print(f"{t:<3d} {r[lower_left].mean():^24.3f} {r[~lower_left].mean():^26.3f} "
+    print(f"{t + 1:<9d} {r[lower_left].mean():^24.3f} {r[~lower_left].mean():^26.3f} "
           f"{np.round(hist.weights[t + 1], 3)}")
+# The numbers quoted in the text below
+gamma_ll = [hist.responsibilities[t][lower_left, 0].mean() for t in (0, 10)]
+assert len(hist.means) == 22 and len(hist.responsibilities) == hist.n_iter == 21
+assert round(hist.log_likelihood[0], 1) == -5.3 and round(hist.log_likelihood[1], 2) == -1.99
+assert round(gamma_ll[0], 2) == 0.67 and round(gamma_ll[1], 3) == 0.998
+assert list(np.round(100 * gmm.weights_, 1)) == [35.6, 64.4]
 
 # %% [markdown]
 # Read the panels in order.
 #
-# - **Iteration 0.** The two unit circles sit far from the data. Still, the E-step assigns
+# - **Iteration 1.** The two unit circles sit far from the data. Still, the E-step assigns
 #   every point. With equal weights and equal covariances, the boundary where
 #   $\gamma = \tfrac12$ is the line halfway between the two means, and that line happens to
 #   cut *both* clusters in two: the upper-left half of each cluster leans blue, the
 #   lower-right half orange. Responsibilities are *relative*: a point can be improbable under
 #   every component and still be assigned firmly to one of them.
-# - **Iteration 1.** The M-step moves each mean to the responsibility-weighted average of
-#   the data. Since each component owns half of each cluster, both means land near the
+# - **Iteration 2.** The first M-step moved each mean to the responsibility-weighted average
+#   of the data. Since each component owned half of each cluster, both means land near the
 #   centre, and both covariances stretch along the data's long diagonal axis. The
-#   log-likelihood jumps from about $-5.3$ to $-1.99$ per point.
-# - **Iterations 2–10.** The blue mean started a little on the lower-left side of the centre,
-#   and that small asymmetry grows: the blue component takes a little more of the lower-left
-#   cluster (its average responsibility there goes from 0.67 at iteration 0 to 0.998 at
-#   iteration 10), which makes its shape fit that cluster better, which makes it take more.
+#   log-likelihood jumps from about $-5.3$ (iteration 1) to $-1.99$ per point.
+# - **Iterations 3–11.** The blue mean started a little on the lower-left side of the
+#   centre, and that small asymmetry grows: component 1 takes a little more of the lower-left
+#   cluster (its average responsibility there goes from 0.67 at iteration 1 to 0.998 at
+#   iteration 11), which makes its shape fit that cluster better, which makes it take more.
 # - **Final.** Two compact ellipses, one per cluster: short eruptions followed by short
 #   waits (35.6% of eruptions) and long eruptions followed by long waits (64.4%).
 #
@@ -399,16 +509,17 @@ for t in [0, 1, 2, 5, 10]:
 
 # %%
 fig, ax = plt.subplots()
-iters = np.arange(hist.n_iter)
-ax.plot(iters, hist.log_likelihood, marker="o", label="mean log-likelihood at E-step t")
+iters = np.arange(1, hist.n_iter + 1)
+ax.plot(iters, hist.log_likelihood, marker="o", label="mean log-likelihood at iteration i's E-step")
 ax.axhline(gmm.score(X), color="0.4", linestyle="--", linewidth=1, label="fitted model")
-ax.set_xlabel("iteration t")
+ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+ax.set_xlabel("EM iteration i")
 ax.set_ylabel("mean log-likelihood per point (nats)")
 ax.set_title("EM never decreases the log-likelihood")
 ax.set_ylim(-2.2, -1.3)
-ax.annotate(f"t=0: {hist.log_likelihood[0]:.2f} (off the scale)", xy=(0, -2.2),
-            xytext=(2.5, -2.13), arrowprops={"arrowstyle": "->"})
-ax.legend(loc="lower right")
+ax.annotate(f"i = 1: {hist.log_likelihood[0]:.2f} (off the scale)", xy=(1, -2.2),
+            xytext=(3.5, -2.13), arrowprops={"arrowstyle": "->"})
+ax.legend(loc="center right")
 plt.show()
 print("first six values:", np.round(hist.log_likelihood[:6], 4))
 print("increments all >= 0:", bool(np.all(np.diff(hist.log_likelihood) >= 0)))
@@ -434,6 +545,25 @@ print("increments all >= 0:", bool(np.all(np.diff(hist.log_likelihood) >= 0)))
 # put; after each **M-step** the ellipses move to fit the new colours. Use the buttons to step
 # through it frame by frame (it runs in your browser, no Python needed). In Jupyter, the live
 # explorer of {doc}`play_with_em` lets you change the start and the number of components.
+#
+# The frames are numbered as the panels above. The frame "Iteration $i$, after the E-step"
+# *is* the panel "iteration $i$, after its E-step": same ellipses, same colours, same
+# log-likelihood. The frame "Iteration $i$, after the M-step" shows the new ellipses with
+# the colours they were fitted to, but its title still carries the log-likelihood that
+# iteration $i$'s E-step computed, that of the parameters *before* the M-step: the gain of
+# an M-step appears in the next frame. So "Iteration 1, after the M-step" reads
+# $-5.3239$ while the next frame, "Iteration 2, after the E-step", shows the same ellipses
+# with $-1.9908$. The code below checks this bookkeeping on the recorded history.
+
+# %%
+# Iteration i (1-based) starts from hist.means[i - 1]; its E-step computes log_likelihood[i - 1];
+# its M-step produces hist.means[i]. The log-likelihood of hist.means[i] is log_likelihood[i].
+precs_1 = precisions_cholesky_from_covariances(hist.covariances[1], "full")
+log_p_1, _ = gfs.e_step(X, hist.weights[1], hist.means[1], precs_1, "full")
+print(f"iteration 1's E-step: {hist.log_likelihood[0]:.4f}; parameters after its M-step: "
+      f"{log_p_1.mean():.4f} (= iteration 2's E-step, {hist.log_likelihood[1]:.4f})")
+assert np.isclose(log_p_1.mean(), hist.log_likelihood[1], rtol=1e-12)
+assert (round(hist.log_likelihood[0], 4), round(hist.log_likelihood[1], 4)) == (-5.3239, -1.9908)
 
 # %% tags=["nbval-ignore-output"]
 from IPython.display import HTML

@@ -177,12 +177,12 @@ print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
 #
 # To see {eq}`eq-ch06-monotone` we need a parameter we can put on one axis. Take 250 points
 # from a two-component mixture in one dimension, freeze everything except the first
-# component's mean $\mu_0$, and start it at a poor value, $\mu_0 = 0.5$. We evaluate, on a
-# grid of $\mu_0$ values,
+# component's mean $\mu_1$, and start it at a poor value, $\mu_1 = 0.5$. We evaluate, on a
+# grid of $\mu_1$ values,
 #
-# - the log-likelihood $\log p(\mathbf X\mid\mu_0)$, from the package's `e_step`, and
-# - the bound $\mathcal L(q, \mu_0)$ of {eq}`eq-ch06-elbo`, with $q$ **fixed** at the
-#   responsibilities of the current $\mu_0$, and the log-densities from the package's
+# - the log-likelihood $\log p(\mathbf X\mid\mu_1)$, from the package's `e_step`, and
+# - the bound $\mathcal L(q, \mu_1)$ of {eq}`eq-ch06-elbo`, with $q$ **fixed** at the
+#   responsibilities of the current $\mu_1$, and the log-densities from the package's
 #   `estimate_log_gaussian_prob`.
 #
 # Both are divided by $N$ (nats per point), the scale `GaussianMixture` reports.
@@ -194,76 +194,140 @@ X1 = x[:, None]  # the package expects (n_samples, n_features)
 weights = np.array([0.5, 0.5])
 sigmas = np.array([1.0, 1.0])
 prec_chol = 1.0 / sigmas  # 'spherical' parametrization: 1 / sigma per component
-mu_1 = 2.0  # the second mean stays fixed
+mu_2 = 2.0  # the second mean stays fixed
 
 
-def means_with(mu_0):
-    return np.array([[mu_0], [mu_1]])
+def means_with(mu_1):
+    return np.array([[mu_1], [mu_2]])
 
 
-def log_likelihood(mu_0):
-    """Mean log-likelihood log p(X | mu_0) / N from the package's E-step."""
-    log_prob_norm, _ = gfs.e_step(X1, weights, means_with(mu_0), prec_chol, "spherical")
+def log_likelihood(mu_1):
+    """Mean log-likelihood log p(X | mu_1) / N from the package's E-step."""
+    log_prob_norm, _ = gfs.e_step(X1, weights, means_with(mu_1), prec_chol, "spherical")
     return log_prob_norm.mean()
 
 
-def responsibilities(mu_0):
-    _, log_resp = gfs.e_step(X1, weights, means_with(mu_0), prec_chol, "spherical")
+def responsibilities(mu_1):
+    _, log_resp = gfs.e_step(X1, weights, means_with(mu_1), prec_chol, "spherical")
     return np.exp(log_resp)
 
 
-def elbo(q, mu_0):
-    """L(q, mu_0) / N, eq. (6.2), with the package's log-densities."""
-    log_joint = (gfs.estimate_log_gaussian_prob(X1, means_with(mu_0), prec_chol, "spherical")
+def elbo(q, mu_1):
+    """L(q, mu_1) / N, eq. (6.2), with the package's log-densities."""
+    log_joint = (gfs.estimate_log_gaussian_prob(X1, means_with(mu_1), prec_chol, "spherical")
                  + np.log(weights))
     return np.sum(q * (log_joint - np.log(q))) / len(X1)
 
 
-grid = np.linspace(-4.0, 2.0, 241)
+grid = np.linspace(-5.0, 6.0, 441)
 ll_curve = np.array([log_likelihood(m) for m in grid])
 
-# Two EM steps on mu_0 alone: E-step (q), then M-step (the maximizer of the bound).
+# Two EM steps on mu_1 alone: E-step (q), then M-step (the maximizer of the bound).
 steps = []
-mu_0 = 0.5
+mu_1 = 0.5
 for _ in range(2):
-    q = responsibilities(mu_0)
+    q = responsibilities(mu_1)
     bound = np.array([elbo(q, m) for m in grid])
-    mu_0_new = float(q[:, 0] @ x / q[:, 0].sum())  # eq. (5.5) for mu_0
-    steps.append((mu_0, q, bound, mu_0_new))
-    mu_0 = mu_0_new
+    mu_1_new = float(q[:, 0] @ x / q[:, 0].sum())  # eq. (5.5) for mu_1
+    steps.append((mu_1, q, bound, mu_1_new))
+    mu_1 = mu_1_new
 
 for t, (m_old, _q, _bound, m_new) in enumerate(steps):
-    print(f"step {t}: mu_0 {m_old:+.4f} -> {m_new:+.4f};  "
+    print(f"step {t + 1}: mu_1 {m_old:+.4f} -> {m_new:+.4f};  "
           f"log p/N {log_likelihood(m_old):.4f} -> {log_likelihood(m_new):.4f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
-ax.plot(grid, ll_curve, color="k", linewidth=2.5, label=r"$\log p(\mathbf{X} \mid \mu_0)\,/\,N$")
+ax.plot(grid, ll_curve, color="k", linewidth=2.5, label=r"$\log p(\mathbf{X} \mid \mu_1)\,/\,N$")
 for t, (m_old, q, bound, m_new) in enumerate(steps):
     c = BOOK_COLORS[t]
     ax.plot(grid, bound, color=c, linestyle="--",
-            label=rf"bound $\mathcal{{L}}(q, \mu_0)\,/\,N$, $q$ fixed at $\mu_0$ = {m_old:.2f}")
+            label=rf"bound $\mathcal{{L}}(q, \mu_1)\,/\,N$, $q$ fixed at $\mu_1$ = {m_old:.2f}")
     ax.plot(m_old, log_likelihood(m_old), "o", color=c, markersize=8)
     ax.plot(m_new, elbo(q, m_new), "^", color=c, markersize=9)
     ax.axvline(m_new, color=c, linewidth=1, linestyle=":")
 ax.plot([], [], "o", color="0.3", label="touching point (E-step)")
 ax.plot([], [], "^", color="0.3", label="maximum of the bound (M-step)")
-ax.set_ylim(-4.0, -1.8)
-ax.set_xlabel("mean of component 0, μ₀")
+ax.set_ylim(-7.5, -1.5)
+ax.set_xlabel("mean of component 1, μ₁")
 ax.set_ylabel("nats per point")
 ax.set_title("Each E-step builds a bound that touches; each M-step climbs it")
 fig.legend(loc="outside lower center", ncols=2, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The black curve is the log-likelihood as a function of $\mu_0$. The blue dashed curve is
-# the bound built by the first E-step at $\mu_0 = 0.5$: it lies below the black curve
+# The black curve is the log-likelihood as a function of $\mu_1$. The blue dashed curve is
+# the bound built by the first E-step at $\mu_1 = 0.5$: it lies below the black curve
 # everywhere and touches it exactly at $0.5$ (the circle). The M-step jumps to the top of the
 # blue curve (the triangle). Because the black curve lies above the blue one, it is higher
 # there too, and higher than at the start. The next E-step builds the orange bound, which
 # touches at the new point, and the climb continues. Each bound is a simple concave
-# parabola in $\mu_0$, easy to maximize, while the log-likelihood itself is not.
-#
+# parabola in $\mu_1$, easy to maximize, while the log-likelihood itself is not: it has one
+# peak, near the left cluster, but to the right of the data it flattens into a plateau,
+# where component 1 is so far from every point that moving it further hardly matters (all
+# the points are explained by component 2 alone). No parabola flattens out; the cell below
+# checks both shapes.
+
+# %%
+# The shapes described above: every bound has a constant second difference (a parabola);
+# the log-likelihood's second difference changes sign (it is concave near its peak and
+# convex where it bends into the plateau), and it is nearly flat to the right of the data.
+h = grid[1] - grid[0]
+for _m_old, _q, bound_t, _m_new in steps:
+    assert np.allclose(np.diff(bound_t, 2), np.diff(bound_t, 2)[0], rtol=1e-6, atol=1e-12)
+curv = np.diff(ll_curve, 2) / h**2
+right = grid >= 4.5
+plateau = ll_curve[right].max() - ll_curve[right].min()
+bound_drop = steps[0][2][right].max() - steps[0][2][right].min()
+print(f"log-likelihood: curvature from {curv.min():.2f} to {curv.max():.2f} per unit²; "
+      f"it varies by {plateau:.3f} nats/point over μ₁ in [4.5, 6], the first bound by "
+      f"{bound_drop:.2f}")
+assert curv.min() < 0 < curv.max()
+assert plateau < 0.05 and bound_drop > 1.0
+
+# %% [markdown]
+# The identity {eq}`eq-ch06-decomposition` also fits in three bars ({cite}`bishop2006`,
+# figures 9.11–9.13), here with the numbers of the first step above. The height of each bar
+# is $\log p(\mathbf X\mid\boldsymbol\theta)/N$, split into the bound $\mathcal L$ and the
+# gap $\mathrm{KL}$. On the left, $q$ is some other distribution (every point shared equally
+# between the components) and the gap is wide. The E-step sets $q$ to the responsibilities:
+# the gap closes and $\mathcal L$ rises to the log-likelihood. The M-step raises
+# $\mathcal L$ by changing $\boldsymbol\theta$; the log-likelihood rises at least as much,
+# because a new gap opens on top.
+
+# %%
+m_old, q_old, _bound, m_new = steps[0]
+q_equal = np.full_like(q_old, 0.5)
+bars = [  # (label, L, log p); KL = log p - L
+    (f"any q (here ½, ½),\nμ₁ = {m_old:.2f}", elbo(q_equal, m_old), log_likelihood(m_old)),
+    (f"after the E-step,\nμ₁ = {m_old:.2f}", elbo(q_old, m_old), log_likelihood(m_old)),
+    (f"after the M-step,\nμ₁ = {m_new:.2f}", elbo(q_old, m_new), log_likelihood(m_new)),
+]
+base = -5.0  # the bars start here (all three quantities are negative, in nats per point)
+fig, ax = plt.subplots(figsize=(6.4, 4.4))
+for i, (_label, L_value, log_p_value) in enumerate(bars):
+    ax.bar(i, L_value - base, bottom=base, width=0.55, color=BOOK_COLORS[0],
+           label=r"$\mathcal{L}(q, \theta)\,/\,N$" if i == 0 else None)
+    ax.bar(i, log_p_value - L_value, bottom=L_value, width=0.55, color=BOOK_COLORS[1],
+           label=r"$\mathrm{KL}(q \,\|\, p(\mathbf{Z} \mid \mathbf{X}, \theta))\,/\,N$"
+           if i == 0 else None)
+    ax.hlines(log_p_value, i - 0.4, i + 0.4, color="black", linewidth=2,
+              label=r"$\log p(\mathbf{X} \mid \theta)\,/\,N$" if i == 0 else None)
+    ax.text(i, log_p_value + 0.05, f"{log_p_value:.2f}", ha="center", va="bottom", fontsize=9)
+ax.set_xticks(range(3), [b[0] for b in bars], fontsize=9)
+ax.set_ylim(base, -1.5)
+ax.set_xlabel("the distribution q and the parameter μ₁ at three moments of EM")
+ax.set_ylabel("nats per point")
+ax.set_title("log p = L + KL: the E-step closes the gap, the M-step lifts the bar")
+ax.legend(loc="upper left", fontsize=9)
+plt.show()
+# The picture's claims: a wide gap for the equal q, none after the E-step, and after the
+# M-step a higher L and an even higher log-likelihood, with a new gap.
+(_, L_a, p_a), (_, L_b, p_b), (_, L_c, p_c) = bars
+assert p_a - L_a > 0.5 and abs(p_b - L_b) < 1e-12
+assert L_c > L_b and p_c - L_c > 0 and p_c > L_c > p_b
+
+# %% [markdown]
 # ## Check: the bound, the gap and the M-step
 #
 # Three claims of the derivation can be checked numerically from these package quantities:
@@ -273,7 +337,7 @@ plt.show()
 # M-step's closed form.
 
 # %%
-# CHECK CELL: eqs. (6.2)-(6.4) on the grid, for the first bound (q fixed at mu_0 = 0.5).
+# CHECK CELL: eqs. (6.2)-(6.4) on the grid, for the first bound (q fixed at mu_1 = 0.5).
 m_old, q, bound, m_new = steps[0]
 touch = abs(elbo(q, m_old) - log_likelihood(m_old))
 print(f"|L(q, mu_old) - log p(mu_old)| / N < 1e-12: {touch < 1e-12}")
@@ -449,7 +513,7 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 #
 # The monotonicity argument {eq}`eq-ch06-monotone` needs only
 # $\mathcal L(q^{\text{old}}, \boldsymbol\theta^{\text{new}}) \ge \mathcal L(q^{\text{old}},
-# \boldsymbol\theta^{\text{old}})$. In the one-dimensional example, move $\mu_0$ only
+# \boldsymbol\theta^{\text{old}})$. In the one-dimensional example, move $\mu_1$ only
 # *half-way* from its current value to the M-step's value at each iteration. Show with the
 # functions `responsibilities` and `log_likelihood` that the log-likelihood still never
 # decreases over 20 iterations, and explain why from the shape of the bound.
@@ -459,16 +523,16 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 # :class: dropdown
 #
 # ```python
-# mu_0, values = 0.5, []
+# mu_1, values = 0.5, []
 # for _ in range(20):
-#     q = responsibilities(mu_0)
+#     q = responsibilities(mu_1)
 #     target = q[:, 0] @ x / q[:, 0].sum()
-#     mu_0 = mu_0 + 0.5 * (target - mu_0)
-#     values.append(log_likelihood(mu_0))
+#     mu_1 = mu_1 + 0.5 * (target - mu_1)
+#     values.append(log_likelihood(mu_1))
 # print(np.all(np.diff(values) >= 0))  # True
 # ```
 #
-# For fixed $q$ the bound is a concave parabola in $\mu_0$ with its top at the M-step's
+# For fixed $q$ the bound is a concave parabola in $\mu_1$ with its top at the M-step's
 # value. Any point strictly between the current value and the top is higher on the parabola
 # than the current value, so $\mathcal L$ increases, and the chain {eq}`eq-ch06-monotone`
 # goes through unchanged. This is a *generalized* EM step; it converges more slowly.
