@@ -1,8 +1,8 @@
 """What a student's function returned, as plain data that can cross a process boundary.
 
 The grader runs a student's code in a separate process and judges its outputs in its own. The
-outputs travel as JSON in which arrays are ``.npy`` bytes (read back with
-``allow_pickle=False``): numbers, booleans, ``None``, strings, tuples, lists and NumPy arrays of
+outputs travel as JSON in which an array is its dtype, shape and raw bytes (read back with
+``np.frombuffer``): numbers, booleans, ``None``, strings, tuples, lists and NumPy arrays of
 plain dtypes, nothing that can run code when it is read. Any other object (a fitted model, a
 dict) becomes an :class:`Opaque` record of its type, a short ``repr`` and its plain-data
 attributes. :func:`check` sends every output through the same round trip, so the notebook and the
@@ -12,7 +12,6 @@ grader judge exactly the same thing.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
 from typing import Any
@@ -72,10 +71,14 @@ def _short_repr(obj: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _npy(arr: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    np.save(buffer, arr, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def _array(arr: np.ndarray) -> dict[str, Any]:
+    """dtype, shape and the raw bytes of a plain array (read back by :func:`_read_array`)."""
+    arr = np.array(arr, order="C", copy=True)
+    return {
+        "dtype": arr.dtype.str,
+        "shape": list(arr.shape),
+        "bytes": base64.b64encode(arr.tobytes()).decode("ascii"),
+    }
 
 
 def encode(obj: Any, depth: int = 0) -> Any:
@@ -109,11 +112,11 @@ def encode(obj: Any, depth: int = 0) -> Any:
     if type(obj) is complex:
         return {"$": "complex", "re": repr(obj.real), "im": repr(obj.imag)}
     if isinstance(obj, np.generic):
-        return {"$": "scalar", "npy": _npy(_plain_array(np.asarray(obj), depth))}
+        return {"$": "scalar", **_array(_plain_array(np.asarray(obj)))}
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind == "O":
             return {"$": "objects", "items": encode(obj.tolist(), depth + 1)}
-        return {"$": "ndarray", "npy": _npy(_plain_array(obj, depth))}
+        return {"$": "ndarray", **_array(_plain_array(obj))}
     if isinstance(obj, (tuple, list)):
         if len(obj) > _MAX_ITEMS:
             raise DataError(f"the output holds {len(obj)} items (more than {_MAX_ITEMS})")
@@ -122,10 +125,10 @@ def encode(obj: Any, depth: int = 0) -> Any:
     return _encode_object(obj, depth)
 
 
-def _plain_array(arr: np.ndarray, depth: int) -> np.ndarray:
+def _plain_array(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind not in PLAIN_KINDS:
         raise DataError(f"an array of dtype {arr.dtype} cannot be checked")
-    return np.array(arr, order="C", copy=True)
+    return arr
 
 
 def _encode_object(obj: Any, depth: int) -> dict[str, Any]:
@@ -180,7 +183,7 @@ def decode(data: Any, depth: int = 0) -> Any:
     if kind == "complex":
         return complex(_float(data.get("re")), _float(data.get("im")))
     if kind in ("ndarray", "scalar"):
-        arr = _read_npy(data.get("npy"))
+        arr = _read_array(data)
         return arr[()] if kind == "scalar" else arr
     if kind == "objects":
         items = decode(data.get("items"), depth + 1)
@@ -218,16 +221,24 @@ def _float(text: Any) -> float:
         raise DataError("malformed number") from None
 
 
-def _read_npy(text: Any) -> np.ndarray:
-    if not isinstance(text, str):
+def _read_array(data: dict[str, Any]) -> np.ndarray:
+    text, dtype, shape = data.get("bytes"), data.get("dtype"), data.get("shape")
+    if not (isinstance(text, str) and isinstance(dtype, str) and len(dtype) <= 8):
         raise DataError("malformed array")
+    if not (isinstance(shape, list) and len(shape) <= 32):
+        raise DataError("malformed array shape")
+    if not all(type(n) is int and 0 <= n for n in shape):
+        raise DataError("malformed array shape")
     try:
-        arr = np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+        dt = np.dtype(dtype)
+        raw = base64.b64decode(text, validate=True)
+    except (TypeError, ValueError) as exc:
         raise DataError(f"malformed array ({exc})") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in PLAIN_KINDS:
+    if dt.kind not in PLAIN_KINDS or dt.itemsize == 0 or dt.names is not None:
         raise DataError("an array of an unexpected dtype")
-    return arr
+    if len(raw) != dt.itemsize * math.prod(shape):
+        raise DataError("an array whose size does not match its shape")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
 
 
 def to_json(data: Any) -> bytes:

@@ -147,7 +147,7 @@ def missing_function_message(path: Path, function: str, errors: list[CellError])
     """Why ``function`` is not defined after the notebook's cells ran."""
     for error in errors:
         if function in error.defines:
-            return f"{error.message}, so your function `{function}` is not defined."
+            return f"{error.message}\n  Because of it, your function `{function}` is not defined."
     if errors:
         return (
             f"{path.name} defines no function named `{function}`; also, {errors[0].message}. "

@@ -53,10 +53,10 @@ def _ch08_kmeanspp(r: Runner) -> None:
     rng = np.random.default_rng(81)
     n_draws = 4000
     pairs = np.empty((n_draws, 2), dtype=int)
-    for t in range(n_draws):
-        out = np.asarray(r.call(pts, 2, rng))
-        if out.shape != (2,):
-            r.fail(f"indices has shape {out.shape}, but it should be (2,).")
+    for t, out in enumerate(r.call_repeated(n_draws, pts, 2, rng)):
+        out = r.array(out, "indices", (2,))
+        if not np.all((out == np.round(out)) & (out >= 0) & (out < len(pts))):
+            r.fail(f"indices should be row numbers 0..{len(pts) - 1}; got {fmt(out)}.")
         pairs[t] = out
     first = np.bincount(pairs[:, 0], minlength=5)
     expected_first = n_draws / 5
