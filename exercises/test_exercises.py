@@ -6,8 +6,11 @@
 Each test runs the setup cell and your ``# YOUR CODE HERE`` cells of a notebook (not the
 other cells), then calls the same checker as the notebook's ``check(...)`` cells and fails
 with its message. Save the notebook first: the test reads the file, not the open notebook.
+A cell that does not run (a syntax error, say) fails the exercises whose function it defines,
+named as "code cell k (cell i of the notebook)"; the other exercises are still checked.
 
 To check another folder of notebooks (for example the solutions), set ``GMM_EXERCISES_DIR``.
+To grade a whole class, use ``python -m gmm_from_scratch.grade`` (see the course guide).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from gmm_from_scratch.exercises import check, load_notebook_namespace, notebook_checks
+from gmm_from_scratch.exercises._notebooks import NotebookError, missing_function_message
 
 FOLDER = Path(os.environ.get("GMM_EXERCISES_DIR", Path(__file__).resolve().parent))
 NOTEBOOKS = sorted(FOLDER.glob("ch[0-9][0-9]_*.ipynb"))
@@ -26,28 +30,30 @@ NOTEBOOKS = sorted(FOLDER.glob("ch[0-9][0-9]_*.ipynb"))
 def _params():
     for path in NOTEBOOKS:
         marker = path.name[:4]  # "ch05"
-        for exercise, function in notebook_checks(path):
+        try:
+            checks = notebook_checks(path)
+        except NotebookError as exc:  # one broken notebook must not stop the others
+            yield pytest.param(path, "", str(exc), id=path.stem,
+                               marks=getattr(pytest.mark, marker))
+            continue
+        for exercise, function in checks:
             yield pytest.param(path, exercise, function, id=exercise,
                                marks=getattr(pytest.mark, marker))
 
 
-_namespaces: dict[Path, dict] = {}
+_namespaces: dict[Path, tuple[dict, list]] = {}
 
 
 @pytest.mark.parametrize(("path", "exercise", "function"), list(_params()))
 def test_exercise(path: Path, exercise: str, function: str) -> None:
+    if not exercise:
+        pytest.fail(function, pytrace=False)  # the notebook could not be read
     if path not in _namespaces:
-        try:
-            _namespaces[path] = load_notebook_namespace(path)
-        except Exception as exc:  # a syntax error or a failing import in the notebook
-            _namespaces[path] = {"__error__": f"{type(exc).__name__}: {exc}"}
-    namespace = _namespaces[path]
-    if "__error__" in namespace:
-        pytest.fail(f"{path.name}: running your cells failed: {namespace['__error__']}",
-                    pytrace=False)
-    if function not in namespace:
-        pytest.fail(f"{path.name} defines no function named `{function}`: keep the name of the "
-                    "stub.", pytrace=False)
+        errors: list = []
+        _namespaces[path] = (load_notebook_namespace(path, errors), errors)
+    namespace, errors = _namespaces[path]
+    if not callable(namespace.get(function)):
+        pytest.fail(missing_function_message(path, function, errors), pytrace=False)
     result = check(exercise, namespace[function])
     if not result.passed:
         message = str(result).replace("the cell above", f"its cell in {path.name}")

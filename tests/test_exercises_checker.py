@@ -829,3 +829,102 @@ def test_an_array_instead_of_a_tuple_is_accepted():
         "fit_gaussian_1d",
     )
     assert check("ch01.fit_gaussian_1d", f).passed
+
+
+# ----------------------------------------------------------------------------- robustness
+def test_numeric_strings_and_complex_numbers_are_refused():
+    f = student(
+        """
+        def fit_gaussian_1d(x):
+            x = np.asarray(x, float)
+            return str(x.mean()), str(x.std())
+    """,
+        "fit_gaussian_1d",
+    )
+    failed(check("ch01.fit_gaussian_1d", f), "holds text", "'3.0'")
+    g = student(
+        """
+        def fit_gaussian_1d(x):
+            x = np.asarray(x, float)
+            return x.mean() + 5j, x.std() + 3j
+    """,
+        "fit_gaussian_1d",
+    )
+    failed(check("ch01.fit_gaussian_1d", g), "complex numbers", "(3+5j)")
+
+
+def test_changing_the_model_in_place_is_caught_and_does_not_move_the_reference():
+    f = student(
+        """
+        def anomaly_threshold(gmm, X_train, contamination):
+            gmm.means_ += 1.0
+            return float(np.quantile(gmm.score_samples(X_train), contamination))
+    """,
+        "anomaly_threshold",
+    )
+    failed(check("ch12.anomaly_threshold", f), "modified its input `gmm` in place")
+
+
+def test_exits_and_endless_loops_are_reported_not_obeyed():
+    f = student("def first_decrease(values, tol):\n    raise SystemExit(2)\n", "first_decrease")
+    failed(check("ch06.first_decrease", f), "sys.exit(2)")
+    g = student("import os\ndef first_decrease(values, tol):\n    os._exit(0)\n", "first_decrease")
+    failed(check("ch06.first_decrease", g), "os._exit(0)")
+    h = student(
+        "def first_decrease(values, tol):\n    while True:\n        pass\n", "first_decrease"
+    )
+    failed(check("ch06.first_decrease", h, time_limit=0.5), "time limit (0.5 s")
+
+
+def test_borrowing_through_a_default_argument_or_partial_is_caught():
+    f = student(
+        """
+        import functools
+        from gmm_from_scratch import logsumexp as _lse
+        def lse(a, axis=None, _f=scipy.special.logsumexp):
+            return _f(a, axis=axis)
+        lse2 = functools.partial(lambda a, axis=None, f=None: f(a, axis=axis), f=_lse)
+    """,
+        "lse",
+    )
+    failed(check("ch07.logsumexp", f), "uses scipy.special.logsumexp")
+    failed(check("ch07.logsumexp", f.__globals__["lse2"]), "uses gmm_from_scratch.logsumexp")
+
+
+def test_tampering_with_the_runner_is_undone_and_reported():
+    from gmm_from_scratch import exercises
+
+    good = student(
+        """
+        def first_decrease(values, tol):
+            for t in range(1, len(values)):
+                if values[t] < values[t - 1] - tol:
+                    return t
+            return None
+    """,
+        "first_decrease",
+    )
+    wrong = student("def first_decrease(values, tol):\n    return 1\n", "first_decrease")
+    original = exercises._Runner.fail
+    exercises._Runner.fail = lambda self, message, hint=None: None
+    try:
+        failed(check("ch06.first_decrease", wrong), "checker itself was modified", "Runner.fail")
+    finally:
+        assert exercises._Runner.fail is original  # check() put it back
+    failed(check("ch06.first_decrease", wrong), "you returned 1")
+    assert check("ch06.first_decrease", good).passed
+
+
+def test_a_syntax_error_names_the_code_cell_and_the_notebook_cell(tmp_path):
+    nb = json.loads((EXERCISE_DIR / "solutions" / "ch07_log_space.ipynb").read_text("utf-8"))
+    i = next(i for i, c in enumerate(nb["cells"]) if "def logsumexp" in "".join(c["source"]))
+    nb["cells"][i]["source"] = "def logsumexp(a, axis=None)\n    return 0\n"
+    path = tmp_path / "ch07_log_space.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    k = sum(c["cell_type"] == "code" for c in nb["cells"][: i + 1])
+    with pytest.raises(SyntaxError, match=rf"code cell {k} \(cell {i + 1} of the notebook\)"):
+        load_notebook_namespace(path)
+    errors: list = []
+    load_notebook_namespace(path, errors)
+    assert [e.defines for e in errors] == [("logsumexp",)]
+    assert f"code cell {k} (cell {i + 1} of the notebook) has a syntax error" in errors[0].message

@@ -2,11 +2,11 @@
 
 A submissions folder is built from the solution notebooks: a correct student (every notebook),
 and students whose ch05 ``e_step`` (or ch07 ``logsumexp``) loops forever, calls ``sys.exit`` or
-``os._exit``, crashes the interpreter, borrows the package's or scikit-learn's answer (through
-``gmm_from_scratch.mixture``, a default argument, ``functools.partial``), tampers with the
-checker, returns complex numbers or text; one notebook is not valid JSON and one has a syntax
-error. Each hostile student must fail the affected exercise with a message that says why, and
-pass its other (correct) exercises.
+``os._exit``, crashes the interpreter, asks for more memory than allowed, borrows the package's
+or scikit-learn's answer (through ``gmm_from_scratch.mixture``, a default argument,
+``functools.partial``), tampers with the checker, returns complex numbers or text; one notebook
+is not valid JSON and one has a syntax error. Each hostile student must fail the affected
+exercise with a message that says why, and pass its other (correct) exercises.
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ E_STEPS = {
 
         def e_step(X, weights, means, covariances):
             os.kill(os.getpid(), signal.SIGSEGV)
+        """,
+    "eats_memory": """
+        def e_step(X, weights, means, covariances):
+            big = np.ones(2**29)  # 4 GiB, more than the 1 GiB a student's process may add
+            return big, big
         """,
     "borrows_mixture": f"""
         import gmm_from_scratch.mixture
@@ -235,6 +240,10 @@ def test_an_infinite_loop_fails_on_the_time_limit(hostile):
 def test_sys_exit_and_os_exit_fail_with_what_they_called(hostile):
     _assert_only(hostile[1], "calls_sys_exit", ["ch05.e_step"], "sys.exit(3)")
     _assert_only(hostile[1], "calls_os_exit", ["ch05.e_step"], "os._exit(3)")
+
+
+def test_the_memory_limit_holds(hostile):
+    _assert_only(hostile[1], "eats_memory", ["ch05.e_step"], "MemoryError", "more memory")
 
 
 def test_a_crash_of_the_interpreter_is_reported(hostile):

@@ -502,7 +502,8 @@ def invoke(
             except (TimeLimitReached, KeyboardInterrupt):
                 raise
             except BaseException as exc:
-                out.update(status="error", error_type=type(exc).__name__[:100])
+                kind = "MemoryError" if isinstance(exc, MemoryError) else type(exc).__name__
+                out.update(status="error", error_type=kind[:100])
                 out.update(message=_first_line(exc), where=where_in_student_code(exc))
             else:
                 try:
@@ -704,7 +705,13 @@ class Runner:
             self.fail(message)
         if status == "error":
             error_type, where = _text(outcome, "error_type"), _text(outcome, "where")
-            self.fail(f"your function raised {error_type}: {message}" + where)
+            hint = None
+            if error_type == "MemoryError":
+                hint = (
+                    "Your function needs more memory than it is allowed: look for an array far "
+                    "larger than the data (n × n, or one d × d matrix per point)."
+                )
+            self.fail(f"your function raised {error_type}: {message}" + where, hint)
         if status == "bad output":
             self.fail(f"what your function returned cannot be checked: {message}.")
         if status != "ok":
