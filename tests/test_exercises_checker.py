@@ -52,6 +52,15 @@ def student(src: str, name: str):
     return ns[name]
 
 
+FIRST_DECREASE = """
+def first_decrease(values, tol):
+    for t in range(1, len(values)):
+        if values[t] < values[t - 1] - tol:
+            return t
+    return None
+"""
+
+
 def failed(result: CheckResult, *fragments: str) -> None:
     assert isinstance(result, CheckResult)
     assert not result.passed and result.status == "failed", result.message
@@ -98,16 +107,7 @@ def test_unknown_exercise_and_non_callable_do_not_raise():
 
 
 def test_success_message_lists_the_cases():
-    f = student(
-        """
-        def first_decrease(values, tol):
-            for t in range(1, len(values)):
-                if values[t] < values[t - 1] - tol:
-                    return t
-            return None
-    """,
-        "first_decrease",
-    )
+    f = student(FIRST_DECREASE, "first_decrease")
     result = check("ch06.first_decrease", f)
     assert result.passed, result.message
     assert "all 6 cases passed" in result.message and "a single value" in result.message
@@ -894,16 +894,7 @@ def test_borrowing_through_a_default_argument_or_partial_is_caught():
 def test_tampering_with_the_runner_is_undone_and_reported():
     from gmm_from_scratch import exercises
 
-    good = student(
-        """
-        def first_decrease(values, tol):
-            for t in range(1, len(values)):
-                if values[t] < values[t - 1] - tol:
-                    return t
-            return None
-    """,
-        "first_decrease",
-    )
+    good = student(FIRST_DECREASE, "first_decrease")
     wrong = student("def first_decrease(values, tol):\n    return 1\n", "first_decrease")
     original = exercises._Runner.fail
     exercises._Runner.fail = lambda self, message, hint=None: None
