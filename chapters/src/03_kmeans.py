@@ -25,6 +25,8 @@
 # silently assumes.
 
 # %%
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.cluster import KMeans as SklearnKMeans
@@ -61,6 +63,15 @@ def show_clusters(ax, X, labels, centers, title):
     ax.set_title(title)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
+
+
+def mixture_legend(ax, **kwargs):
+    """Legend of a plot_mixture panel: components numbered from 1, as in the equations, and no
+    "data" entry (the points are coloured by their responsibilities, not one colour)."""
+    handles, labels = ax.get_legend_handles_labels()
+    kept = [(h, re.sub(r"component (\d+)", lambda m: f"component {int(m.group(1)) + 1}", lab))
+            for h, lab in zip(handles, labels, strict=True) if lab != "data"]
+    return ax.legend(*zip(*kept, strict=True), **kwargs)
 
 
 # %% [markdown]
@@ -338,7 +349,7 @@ axes[1].set_title("Gaussian mixture: one ellipse per cluster")
 axes[1].set_xlabel("x₁")
 for ax in axes:
     ax.set_aspect("equal")
-    ax.legend(loc="upper left", fontsize=9)
+    mixture_legend(ax, loc="upper left", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -383,7 +394,7 @@ axes[1].set_xlabel("x₁")
 for ax in axes:
     ax.set_aspect("equal")
     # below the panel: the scattered points leave no empty corner
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=9)
+    mixture_legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -456,7 +467,7 @@ axes[1].set_title("GMM on the same blobs")
 axes[1].set_xlabel("x₁")
 for ax in axes:
     ax.set_aspect("equal")
-    ax.legend(loc="lower left", fontsize=9)
+    mixture_legend(ax, loc="lower left", fontsize=9)
 plt.show()
 
 # %% [markdown]
