@@ -513,6 +513,8 @@ def invoke(
     except TimeLimitReached:
         out.update(status="timeout", output=None)
     out["elapsed"] = time.perf_counter() - start
+    if time_left is not None and out["elapsed"] > time_left and out["status"] != "timeout":
+        out.update(status="timeout", output=None)  # the limit's signal was caught and ignored
     if guard.used and (out["status"] in ("ok", "bad output") or guard.raising):
         out.update(status="forbidden", label=guard.used[0], output=None)
     for name, before, after in zip(params, snapshot, args, strict=False):
@@ -552,6 +554,14 @@ def _short(x: Any) -> str:
 
 
 short = _short
+
+
+def type_name(x: Any) -> str:
+    """The name of ``x``'s type (for an output received as :class:`Opaque`, the original's)."""
+    if isinstance(x, Opaque):
+        return str(x.__dict__["_type_name"])
+    return type(x).__name__
+
 
 NAN_HINT = (
     "NaN comes from 0/0, inf − inf or the log of a negative number; inf from dividing by zero or "
@@ -734,7 +744,7 @@ class Runner:
         except (TypeError, ValueError):
             self.fail(
                 f"{what} should be a number or an array, but you returned "
-                f"{type(got).__name__} {_short(got)}."
+                f"{type_name(got)} {_short(got)}."
             )
         if shape is not None and arr.shape != tuple(shape):
             kind = "a single number" if shape == () else f"an array of shape {tuple(shape)}"
@@ -810,9 +820,7 @@ class Runner:
         sequence = isinstance(got, (tuple, list)) or (isinstance(got, np.ndarray) and got.ndim >= 1)
         if not sequence or len(got) != n:
             got_desc = (
-                f"a {type(got).__name__} of length {len(got)}"
-                if sequence
-                else f"a {type(got).__name__}"
+                f"a {type_name(got)} of length {len(got)}" if sequence else f"a {type_name(got)}"
             )
             self.fail(
                 f"your function should return {n} values ({names}), but it returned {got_desc}.",

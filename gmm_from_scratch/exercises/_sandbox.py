@@ -382,18 +382,27 @@ class Sandbox:
         env = dict(os.environ)
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        self._proc = subprocess.Popen(
-            [self.python, "-m", "gmm_from_scratch.exercises._sandbox"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=self._dir.name,
-            env=env,
-        )
-        reply = self._read_line(_STARTUP_SECONDS)
-        if not reply.get("ready"):
-            raise RuntimeError("the grader's helper process did not start")
-        return self._proc
+        # The helper imports this very package, installed or not (it runs in a temporary folder).
+        home = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+        log = Path(self._dir.name) / "helper.log"
+        with log.open("wb") as stderr:
+            self._proc = subprocess.Popen(
+                [self.python, "-m", "gmm_from_scratch.exercises._sandbox"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                cwd=self._dir.name,
+                env=env,
+            )
+        try:
+            if self._read_line(_STARTUP_SECONDS).get("ready"):
+                return self._proc
+        except RuntimeError:
+            pass
+        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        self._restart()
+        raise RuntimeError("the grader's helper process did not start: " + " | ".join(tail))
 
     def _read_line(self, seconds: float) -> dict[str, Any]:
         proc = self._proc
