@@ -189,6 +189,11 @@ two = np.vstack([along, across])
 print("Euclidean distances:  ", np.linalg.norm(two - mu, axis=1))
 print("Mahalanobis distances:", mahalanobis(two, mu, Sigma))
 print("densities:            ", np.exp(log_pdf(two, mu, Sigma)))
+# The text below: the point along the trend is about one standard deviation out, the other
+# more than two, and far less likely.
+d_along, d_across = mahalanobis(two, mu, Sigma)
+assert 1.0 < d_along < 1.1 and d_across > 2.0
+assert np.exp(log_pdf(two, mu, Sigma)[1]) < 0.2 * np.exp(log_pdf(two, mu, Sigma)[0])
 
 # %%
 fig, ax = plt.subplots(figsize=(5.6, 5.2))

@@ -215,7 +215,11 @@ plt.show()
 # &= \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
 # \Bigl[\log \pi_k + \log \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
 # \end{aligned}
+# \tag{Q}
 # $$
+#
+# This expected complete-data log-likelihood, **(Q)**, is the key equation of the chapter:
+# the E-step computes its weights $\gamma(z_{nk})$, and the M-step maximizes it.
 #
 # One quantity will appear in every update: the **effective number of points** assigned to
 # component $k$,
@@ -230,7 +234,7 @@ plt.show()
 # %% [markdown]
 # ## The M-step: maximize Q, one parameter at a time
 #
-# The **M-step** maximizes $Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})$ over
+# The **M-step** maximizes $Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})$ (Q) over
 # $\boldsymbol\theta$ with the responsibilities held fixed. $Q$ splits into a part that
 # depends only on the weights and, for each $k$, a part that depends only on
 # $(\boldsymbol\mu_k, \boldsymbol\Sigma_k)$, so we can maximize each part on its own.

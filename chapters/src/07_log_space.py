@@ -88,13 +88,17 @@ log_p, log_resp = gfs.e_step(P, weights, means, prec_chol, "full")
 resp = np.exp(log_resp)
 
 table = pd.DataFrame({
-    "log N(x|μ₀), log N(x|μ₁)": [f"{a:.4g}, {b:.4g}" for a, b in log_dens],
+    "log N(x|μ₁), log N(x|μ₂)": [f"{a:.4g}, {b:.4g}" for a, b in log_dens],
     "naive γ₁, γ₂": [f"{a:.4f}, {b:.4f}" for a, b in naive_resp],
     "naive log p(x)": [f"{v:.6g}" for v in naive_log_p],
     "log-space γ₁, γ₂": [f"{a:.4f}, {b:.4f}" for a, b in resp],
     "log-space log γ₁": [f"{v:.6g}" for v in log_resp[:, 0]],
     "log-space log p(x)": [f"{v:.6g}" for v in log_p],
 }, index=list(points))
+# The text below, checked: NaN and -inf for the far points, log γ(z_1) = -130.5 at (45, 0)
+assert np.isnan(naive_resp[1:]).all() and np.isneginf(naive_log_p[1:]).all()
+assert round(log_resp[1, 0], 1) == -130.5 and round(resp[1, 1], 12) == 1.0
+assert -58 < log_resp[1, 0] / np.log(10) < -56
 table
 
 # %% [markdown]
@@ -102,9 +106,9 @@ table
 # to zero, so the naive ratio is $0/0$ = `NaN` and the naive log-likelihood is $-\infty$:
 # one such point makes the whole data set's log-likelihood $-\infty$ and every parameter
 # computed from the responsibilities `NaN`. Yet the answer is not in doubt. The far points
-# are much closer to the second mean, and the log-space computation says so: $\gamma_1 = 1$
-# and $\log\gamma_0 \approx -130.5$ at $(45, 0)$, a probability of about $10^{-57}$ that is
-# tiny but perfectly well defined.
+# are much closer to the second mean, and the log-space computation says so:
+# $\gamma(z_{n2}) = 1$ and $\log\gamma(z_{n1}) \approx -130.5$ at $(45, 0)$, a probability
+# of about $10^{-57}$ that is tiny but perfectly well defined.
 #
 # High dimension makes underflow the rule rather than the exception. Even for points drawn
 # from a standard Gaussian *itself*, the log-density concentrates around
