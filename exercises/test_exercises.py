@@ -20,8 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from gmm_from_scratch.exercises import check, load_notebook_namespace, notebook_checks
-from gmm_from_scratch.exercises._notebooks import NotebookError, missing_function_message
+from gmm_from_scratch.exercises import (
+    NotebookError,
+    check,
+    load_notebook_namespace,
+    missing_function_message,
+    notebook_checks,
+)
 
 FOLDER = Path(os.environ.get("GMM_EXERCISES_DIR", Path(__file__).resolve().parent))
 NOTEBOOKS = sorted(FOLDER.glob("ch[0-9][0-9]_*.ipynb"))

@@ -30,7 +30,9 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,6 +298,8 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], Any] = print) 
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if threading.current_thread() is threading.main_thread():  # end cleanly on `kill`, too
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         rows = grade(
             args.submissions,

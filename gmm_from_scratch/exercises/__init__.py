@@ -66,14 +66,21 @@ from ._core import (
     judge,
     static_forbidden,
 )
-from ._notebooks import load_notebook_namespace, notebook_checks
+from ._notebooks import (
+    NotebookError,
+    load_notebook_namespace,
+    missing_function_message,
+    notebook_checks,
+)
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
     "EXERCISES",
     "CheckResult",
+    "NotebookError",
     "check",
     "load_notebook_namespace",
+    "missing_function_message",
     "notebook_checks",
 ]
 

@@ -123,12 +123,24 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker if the helper process that forked it dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(70)
+
+
 def _worker(request: dict[str, Any]) -> None:
     """The forked worker: runs one exercise of one notebook. Never returns."""
     real_exit = os._exit
     code = 0
     try:
         os.setpgid(0, 0)
+        _die_with_parent()
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -196,19 +208,43 @@ def _zygote() -> None:
     with contextlib.suppress(ImportError):
         import sklearn.cluster  # noqa: F401
         import sklearn.mixture  # noqa: F401
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     out = sys.stdout.buffer
     out.write(b'{"ready": true}\n')
     out.flush()
-    for line in sys.stdin.buffer:
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                return  # the grader closed the pipe (or ended): so do we
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
             _worker(request)
         out.write(json.dumps({"pid": pid}).encode() + b"\n")
         out.flush()
-        _, status = os.waitpid(pid, 0)
+        status = _wait_for(pid)
+        if status is None:  # the grader is gone: take the worker down and leave
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return
         out.write(json.dumps({"status": status}).encode() + b"\n")
         out.flush()
+
+
+def _wait_for(pid: int) -> int | None:
+    """The worker's exit status; ``None`` if the grader's end of the pipe closes meanwhile."""
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        readable, _, _ = select.select([0], [], [], 0.2)
+        if readable:  # the grader never writes while a worker runs: this is its end of file
+            return None
 
 
 # ----------------------------------------------------------------------------- the grader's side
@@ -493,12 +529,16 @@ class Sandbox:
             return failure(name, str(exc))
         worker = self._spawn(notebook, name)
         try:
-            return self._judge(worker, notebook, name, exercise, time_limit)
-        finally:
-            if not worker.killed and not worker.finished:
-                with contextlib.suppress(OSError):
-                    _send(worker.sock, pickle.dumps(("end",)))
+            result = self._judge(worker, notebook, name, exercise, time_limit)
+        except BaseException:  # Ctrl-C or a bug here: the worker must not outlive the grader
+            worker.kill()
             worker.finish()
+            raise
+        if not worker.killed and not worker.finished:
+            with contextlib.suppress(OSError):
+                _send(worker.sock, pickle.dumps(("end",)))
+        worker.finish()
+        return result
 
     def _judge(
         self, worker: _Worker, notebook: Path, name: str, exercise: Exercise, time_limit: float
