@@ -172,6 +172,8 @@ def hostile(tmp_path_factory) -> tuple[Path, dict[tuple[str, str], dict[str, str
         _replace_exercise(folder / CH05, source)
     folder = _student(root, "text_output", [CH05, CH07])
     _replace_exercise(folder / CH07, LOGSUMEXP_TEXT)
+    folder = _student(root, "cell_loops_forever", [CH05, CH07])
+    _replace_exercise(folder / CH07, "while True:\n    pass\n\n" + LOGSUMEXP_TEXT)
     folder = _student(root, "invalid_json", [CH05, CH07])
     text = (folder / CH05).read_text(encoding="utf-8")
     (folder / CH05).write_text(text[: len(text) // 2], encoding="utf-8")
@@ -223,7 +225,7 @@ def test_correct_student_passes_every_exercise(tmp_path):
 # ----------------------------------------------------------------------------- hostile students
 def test_gradebook_has_a_row_per_student_and_exercise_and_feedback_files(hostile):
     out, rows, printed = hostile
-    students = set(E_STEPS) | {"text_output", "invalid_json"}
+    students = set(E_STEPS) | {"text_output", "cell_loops_forever", "invalid_json"}
     assert set(rows) == {(s, ex) for s in students for ex in HOSTILE_EXERCISES}
     with out.open(encoding="utf-8", newline="") as f:
         header = next(csv.reader(f))
@@ -235,6 +237,12 @@ def test_gradebook_has_a_row_per_student_and_exercise_and_feedback_files(hostile
 
 def test_an_infinite_loop_fails_on_the_time_limit(hostile):
     _assert_only(hostile[1], "loops_forever", ["ch05.e_step"], "time limit", f"{TIME_LIMIT:g} s")
+
+
+def test_a_cell_that_never_finishes_fails_its_notebook_on_the_time_limit(hostile):
+    _assert_only(
+        hostile[1], "cell_loops_forever", ["ch07.logsumexp"], "cells of ch07", "time limit"
+    )
 
 
 def test_sys_exit_and_os_exit_fail_with_what_they_called(hostile):

@@ -85,6 +85,10 @@ def _describe(exc: BaseException, where: str) -> str:
         line = (exc.text or "").strip()
         shown = f": {line}" if line else ""
         return f"{where} has a syntax error at line {exc.lineno} ({exc.msg}){shown}"
+    if isinstance(exc, SystemExit):
+        return f"{where} calls sys.exit({exc.code!r})"
+    if type(exc).__name__ == "OsExitCalled":
+        return f"{where} calls os._exit({exc.args[0] if exc.args else 0!r})"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"running {where} raised {type(exc).__name__}" + (f": {text}" if text else "")
 
