@@ -873,7 +873,17 @@ class LocalRunner(Runner):
 # ----------------------------------------------------------------------------- the verdict
 @dataclass(frozen=True)
 class Exercise:
-    """An exercise: its checker, the names of its parameters, what the student may not call."""
+    """An exercise: its checker, the names of its parameters, what the student may not call.
+
+    Attributes
+    ----------
+    checker : callable
+        Drives a :class:`Runner` through the exercise's cases (one per chapter module).
+    params : tuple of str
+        The names of the student's function's parameters, in order.
+    forbidden : tuple of Forbidden
+        The package's and libraries' functions that would be the answer itself.
+    """
 
     checker: Callable[[Runner], None]
     params: tuple[str, ...]
