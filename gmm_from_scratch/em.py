@@ -636,6 +636,22 @@ class _Accumulator:
             for k, D in direct_blocks.items():
                 self.Q[k] += rT[k] @ (D * D)
 
+    def expanded_trace(self) -> np.ndarray:
+        """``sum_n r_nk |x_n - c|^2`` of the components accumulated in expanded form.
+
+        It bounds the rounding error of their scatter: about ``eps`` times this (0 for the
+        components accumulated directly; for ``tied``, the trace of the shared sum).
+        """
+        K, d = self.sc.shape
+        if self.covariance_type == "full":
+            trace = np.einsum("kii->k", self.T.reshape(K, d, d)).copy()
+        elif self.covariance_type == "tied":
+            trace = np.full(K, np.trace(self.G))
+        else:
+            trace = self.Q.sum(axis=1)
+        trace[self.direct] = 0.0
+        return trace
+
     def finalize(self) -> SufficientStatistics:
         nk, sc, sx = self.nk, self.sc, self.sx
         sum_x = sx - nk[:, None] * sc
@@ -779,6 +795,7 @@ def em_pass(
     sample_weight: np.ndarray | None = None,
     block_size: int | None = None,
     keep_responsibilities: bool = False,
+    refine: bool = True,
 ) -> tuple[SufficientStatistics, np.ndarray | None]:
     """One pass over the data: E-step and sufficient statistics, block by block.
 
@@ -786,11 +803,18 @@ def em_pass(
     larger than memory; only one block of rows is materialized at a time, and the working
     memory is a few blocks, whatever ``n_samples``.
 
+    With ``refine`` (the default), components whose expanded scatter may have lost digits
+    against their new covariance (one collapsing onto a few points, fewer points than
+    features) get their sums again from a second, direct pass about their new means. The
+    map step of a distributed pass turns it off: a chunk's statistics are only part of the
+    sums, and the test belongs to the whole.
+
     Returns
     -------
     stats : SufficientStatistics
-        Taken about the current ``means``; ``stats.mean_log_likelihood`` is the mean
-        log-likelihood under the parameters passed in.
+        Taken about the current ``means`` (about the new means for refined components);
+        ``stats.mean_log_likelihood`` is the mean log-likelihood under the parameters
+        passed in.
     resp : ndarray of shape (n_samples, n_components) or None
         The responsibilities, if ``keep_responsibilities``.
 
@@ -861,7 +885,81 @@ def em_pass(
     stats = accs[0].finalize()
     for acc in accs[1:]:
         stats = stats + acc.finalize()
+    if not refine:
+        return stats, all_resp
+    imprecise = _imprecise_scatter(stats, np.sum([acc.expanded_trace() for acc in accs], axis=0))
+    if imprecise.any():
+        # Rare (a component collapsing onto a few points, n < d): a second pass takes these
+        # components' sums directly about their new means, as a two-pass formula would.
+        _redo_directly(stats, imprecise, X, plan, log_weights, blocks, sample_weight)
     return stats, all_resp
+
+
+def _imprecise_scatter(stats: SufficientStatistics, trace: np.ndarray) -> np.ndarray:
+    """Components whose expanded scatter may have lost digits against their new covariance.
+
+    The expansion's rounding error is about ``4 eps trace_k / N_k``; a component is flagged
+    when that exceeds :data:`EXPANSION_RTOL` times the smallest eigenvalue of its new
+    covariance (before ``reg_covar``): a component that collapses onto a few points, or
+    that is flat in some direction (fewer points than features).
+    """
+    ct = stats.covariance_type
+    nk = stats.nk + 10 * _EPS
+    if not np.any(trace > 0):
+        return np.zeros(nk.shape, dtype=bool)
+    _, _, cov = m_step(stats, ct, 0.0)
+    if ct == "full":
+        smallest = np.linalg.eigvalsh(cov)[:, 0]
+        bound = 4 * _EPS * trace / nk
+    elif ct == "tied":
+        smallest = np.full(nk.shape, np.linalg.eigvalsh(cov)[0])
+        bound = np.full(nk.shape, 4 * _EPS * trace.max() / nk.sum())
+        return np.full(nk.shape, bool(np.any(bound > EXPANSION_RTOL * np.maximum(smallest, 0))))
+    elif ct == "diag":
+        smallest = cov.min(axis=1)
+        bound = 4 * _EPS * trace / nk
+    else:
+        smallest = cov
+        bound = 4 * _EPS * trace / nk / stats.scatter.shape[1]
+    return bound > EXPANSION_RTOL * np.maximum(smallest, 0.0)
+
+
+def _redo_directly(stats, components, X, plan, log_weights, blocks, sample_weight) -> None:
+    """Replace the sums of ``components`` by direct ones about their new means (in place).
+
+    A second pass repeats the E-step (the same responsibilities) and accumulates
+    ``sum r (x - mu_k)`` and ``sum r (x - mu_k)(x - mu_k)^T`` from the rows as read, so the
+    covariance loses nothing to cancellation. ``tied`` redoes its shared scatter whole.
+    """
+    ct = stats.covariance_type
+    nk = stats.nk + 10 * _EPS
+    shift = stats.shift.copy()
+    ks = np.flatnonzero(components)
+    shift[ks] = stats.shift[ks] + stats.sum_x[ks] / nk[ks, None]
+    sum_x = np.zeros_like(stats.sum_x)
+    scatter = np.zeros_like(stats.scatter)
+    for rows in blocks:
+        Xb = _read_block(X, rows)
+        log_joint = plan.log_prob(Xb - plan.centre)
+        log_joint += log_weights
+        _, rT = _responsibilities(log_joint)
+        if sample_weight is not None:
+            rT *= sample_weight[rows]
+        for k in ks:
+            D = Xb - shift[k]
+            sum_x[k] += rT[k] @ D
+            if ct == "full":
+                scatter[k] += (D.T * rT[k]) @ D
+            elif ct == "tied":
+                scatter += (D.T * rT[k]) @ D
+            else:
+                scatter[k] += rT[k] @ (D * D)
+    stats.shift = shift
+    stats.sum_x[ks] = sum_x[ks]
+    if ct == "tied":
+        stats.scatter = scatter
+    else:
+        stats.scatter[ks] = scatter[ks]
 
 
 def _n_threads(K: int, d: int, covariance_type: str, n_blocks: int, in_memory: bool) -> int:

@@ -62,8 +62,9 @@ def _chunk_statistics(
     """The map step: statistics of one chunk (runs on a worker)."""
     chunk = check_finite_block(chunk)
     stats, _ = em_pass(
-        chunk, weights, means, precisions_cholesky, covariance_type, sample_weight, block_size
-    )
+        chunk, weights, means, precisions_cholesky, covariance_type, sample_weight, block_size,
+        refine=False,  # a chunk's sums are partial: their precision is judged on the whole
+    )  # fmt: skip
     return stats
 
 
