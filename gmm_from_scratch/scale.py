@@ -90,8 +90,13 @@ def dask_em_pass(
     sample_weight: Any = None,
     block_size: int | None = None,
     keep_responsibilities: bool = False,
+    refine: bool = False,
 ) -> tuple[SufficientStatistics, None]:
     """One EM pass over a ``dask.array`` as a map-reduce; same result as :func:`.em_pass`.
+
+    The direct second pass of :func:`.em_pass` (``refine``) is not done: a map-reduce has
+    no cheap second look at the rows. A component that collapses onto a few points may
+    therefore keep fewer digits in its covariance than in the in-memory fit.
 
     Parameters are those of :func:`~gmm_from_scratch.em.em_pass`; ``X`` is a 2-D
     ``dask.array`` (or anything ``dask.array.asarray`` accepts), ``sample_weight`` a NumPy
