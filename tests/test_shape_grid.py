@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import full_covariances
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
@@ -96,16 +97,6 @@ def _compare(ours, ref, X):
     assert np.array_equal(ours.predict(X), np.argmax(proba, axis=1))
 
 
-def _full_covariances(covariances, covariance_type, K, d):
-    if covariance_type == "full":
-        return covariances
-    if covariance_type == "tied":
-        return np.repeat(covariances[None], K, axis=0)
-    if covariance_type == "diag":
-        return np.stack([np.diag(c) for c in covariances])
-    return np.stack([c * np.eye(d) for c in covariances])
-
-
 def _reference_iteration(X, start, covariance_type, reg_covar=1e-6):
     """One EM iteration written the slow, stable way, independently of both libraries.
 
@@ -115,7 +106,7 @@ def _reference_iteration(X, start, covariance_type, reg_covar=1e-6):
     n, d = X.shape
     K = len(start["weights_init"])
     P = np.asarray(start["precisions_init"], dtype=float)
-    covs = _full_covariances(
+    covs = full_covariances(
         np.linalg.inv(P) if covariance_type in ("full", "tied") else 1.0 / P, covariance_type, K, d
     )
     log_joint = np.column_stack(
