@@ -309,8 +309,40 @@ plt.show()
 # %% [markdown]
 # The ellipses are the 2σ ellipses of the three components. In real data we would see only the
 # grey version of this picture; the colours are the latent labels, known here because we made
-# the data ourselves.
-#
+# the data ourselves. Side by side, as in {cite}`bishop2006` (figure 9.5), the three views
+# of the same 500 points that the rest of the book moves between: the **complete data**
+# $\{\mathbf x_n, z_n\}$, which only a simulation gives us; the **incomplete data**
+# $\{\mathbf x_n\}$, which is all we ever observe; and the **responsibilities**
+# $\gamma(z_{nk})$ computed from $\mathbf x_n$ alone with the model's parameters (next
+# section), each point's colour a blend of the three component colours in proportion to them.
+
+# %%
+order = np.random.default_rng(0).permutation(len(X3))[:500]  # 500 points, all components
+X_view, z_view = X3[order], z3[order]
+resp_view = mix3.predict_proba(X_view)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.8), sharex=True, sharey=True)
+for k in range(3):
+    axes[0].scatter(*X_view[z_view == k].T, s=7, color=colors[k], label=f"z = {k + 1}")
+axes[0].set_title("(a) complete data: x and z")
+axes[0].legend(loc="upper left", fontsize=8)
+axes[1].scatter(*X_view.T, s=7, color="0.5")
+axes[1].set_title("(b) incomplete data: x only")
+rgb = np.array([plt.matplotlib.colors.to_rgb(c) for c in colors])
+axes[2].scatter(*X_view.T, s=7, c=np.clip(resp_view @ rgb, 0, 1))
+axes[2].set_title("(c) responsibilities γ(z_nk)")
+for ax in axes:
+    ax.set_xlabel("x₁")
+    ax.set_aspect("equal")
+axes[0].set_ylabel("x₂")
+fig.suptitle("Three views of the same points")
+plt.show()
+# The responsibilities recover the labels of most points: the largest one picks the true
+# component for the great majority, and the misses sit where the components overlap.
+agree = np.mean(resp_view.argmax(axis=1) == z_view)
+print(f"largest responsibility = true component for {agree:.1%} of the points")
+assert agree > 0.9
+
+# %% [markdown]
 # ### Check: the samples follow the model
 #
 # If `sample` follows the story, the fraction of points from component $k$ should be close to
