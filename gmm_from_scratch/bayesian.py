@@ -53,6 +53,7 @@ from .covariance import (
 )
 from .em import SufficientStatistics, accumulate_statistics, e_step, em_pass, m_step
 from .history import EMHistory
+from .logspace import logsumexp
 from .mixture import (
     INIT_METHODS,
     GaussianMixture,
@@ -746,6 +747,41 @@ class BayesianGaussianMixture(ParamsMixin):
     def score(self, X: Any, y: Any = None) -> float:
         """Mean of :meth:`score_samples` over the rows."""
         return float(np.mean(self.score_samples(X)))
+
+    def predictive_log_density(self, X: Any) -> np.ndarray:
+        """Log of the approximate posterior predictive density at each row (Bishop eq. 10.81).
+
+        Integrating a new point's Gaussian over ``q(mu_k, Lambda_k)`` gives a Student-t, so
+        ``p(x | data) ~= sum_k E[pi_k] St(x | m_k, L_k^{-1}, nu_k + 1 - d)`` with shape
+        matrix ``L_k^{-1} = (1 + beta_k) / (beta_k (nu_k + 1 - d)) W_k^{-1}``, i.e.
+        ``(1 + beta_k) nu_k / (beta_k (nu_k + 1 - d))`` times ``covariances_``. A proper
+        density (unlike :meth:`score_samples`, a lower bound); ``'full'`` and ``'tied'`` only.
+        """
+        self._check_fitted()
+        if self.covariance_type not in ("full", "tied"):
+            raise ValueError(
+                "predictive_log_density needs covariance_type 'full' or 'tied' (a Wishart "
+                f"posterior), got {self.covariance_type!r}."
+            )
+        X = validate_data(self, X, reset=False)
+        K, d = self.means_.shape
+        nu = np.broadcast_to(np.asarray(self.degrees_of_freedom_, dtype=np.float64), (K,))
+        beta = self.mean_precision_
+        dof = nu + 1.0 - d  # of the Student-t
+        scale = (1.0 + beta) * nu / (beta * dof)  # shape matrix = scale * covariances_
+        log_det = log_det_precision_cholesky(self.precisions_cholesky_, self.covariance_type, d)
+        log_det = np.broadcast_to(log_det, (K,))
+        log_t = np.empty((X.shape[0], K))
+        for k in range(K):
+            full = self.covariance_type == "full"
+            u = self.precisions_cholesky_[k] if full else self.precisions_cholesky_
+            q = np.sum(((X - self.means_[k]) @ u) ** 2, axis=1) / scale[k]
+            log_t[:, k] = (
+                gammaln(0.5 * (dof[k] + d)) - gammaln(0.5 * dof[k])
+                - 0.5 * d * np.log(dof[k] * np.pi) + log_det[k] - 0.5 * d * np.log(scale[k])
+                - 0.5 * (dof[k] + d) * np.log1p(q / dof[k])
+            )  # fmt: skip
+        return logsumexp(log_t + np.log(self.weights_), axis=1)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Variational responsibilities ``r_nk`` (eq. 14.5); an error where they are 0/0."""
