@@ -43,6 +43,15 @@ from .em import (
 )
 from .history import EMHistory
 from .kmeans import KMeans, kmeans_plusplus
+from .missing import (
+    check_nan_policy,
+    conditional_mean_impute,
+    find_patterns,
+    marginal_e_step,
+    mean_impute,
+    missing_em_pass,
+    validate_data_with_nan,
+)
 from .online import partial_fit as online_partial_fit
 
 __all__ = ["INIT_METHODS", "GaussianMixture", "initial_responsibilities"]
@@ -84,6 +93,15 @@ class GaussianMixture(ParamsMixin):
         Keep every iteration's parameters and responsibilities in ``history_``.
     block_size : int, optional
         Rows per block in each EM pass (memory is bounded by blocks, not by ``n_samples``).
+    nan_policy : {'raise', 'marginalize'}, default='raise'
+        What ``NaN`` entries mean (chapter 15). ``'raise'``: they are refused with a clear
+        error, as scikit-learn does. ``'marginalize'``: they are values missing at random, and
+        ``fit`` runs exact EM on the observed values (:mod:`gmm_from_scratch.missing`, eqs.
+        15.1–15.6; initialized by ``init_params`` on the column-mean-imputed data), while
+        ``score_samples``, ``score``, ``predict`` and ``predict_proba`` use each row's
+        observed coordinates. A row with no observed value is refused (``ValueError``), as
+        is, in ``fit``, a column with none. Data must then be in memory (not a memmap), and
+        ``partial_fit`` still refuses ``NaN``. :meth:`impute` fills ``NaN`` under either policy.
 
     Attributes
     ----------
@@ -165,6 +183,7 @@ class GaussianMixture(ParamsMixin):
         verbose_interval: int = 10,
         record_history: bool = False,
         block_size: int | None = None,
+        nan_policy: str = "raise",
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -182,6 +201,7 @@ class GaussianMixture(ParamsMixin):
         self.verbose_interval = verbose_interval
         self.record_history = record_history
         self.block_size = block_size
+        self.nan_policy = nan_policy
 
     #: One EM pass (E-step and sufficient statistics); :mod:`.scale` swaps in a Dask version.
     _em_pass = staticmethod(em_pass)
@@ -254,7 +274,15 @@ class GaussianMixture(ParamsMixin):
         return self.predict(X)
 
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
-        if is_streamed(X):
+        marginalize = check_nan_policy(self.nan_policy) == "marginalize"
+        if marginalize:  # missing values (chapter 15)
+            if is_streamed(X):
+                raise ValueError(
+                    "nan_policy='marginalize' needs X in memory; load the memmap with "
+                    "np.asarray(X) or use nan_policy='raise'."
+                )
+            X = validate_data_with_nan(self, X, reset=True, min_samples=2, fitting=True)
+        elif is_streamed(X):
             X = check_streamed(X, 2)
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
@@ -279,16 +307,20 @@ class GaussianMixture(ParamsMixin):
             check_warm_start(self, d)
         n_init = self.n_init if do_init else 1
         rng = check_random_state(self.random_state)
+        X_init, em_pass_fn = X, self._em_pass
+        if marginalize:  # initialize on mean-imputed data; exact EM on the observed values
+            X_init = mean_impute(X, sw)
+            em_pass_fn = _MissingPass(find_patterns(X))  # type: ignore[assignment]
 
         best: dict[str, Any] | None = None
         for init in range(n_init):
             if self.verbose:
                 print(f"Initialization {init}")
             if do_init:
-                params = self._initial_parameters(X, sw, rng)
+                params = self._initial_parameters(X_init, sw, rng)
             else:
                 params = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_)
-            run = self._run_em(X, sw, params, -np.inf if do_init else self.lower_bound_)
+            run = self._run_em(X, sw, params, -np.inf if do_init else self.lower_bound_, em_pass_fn)
             if best is None or run["lower_bound"] > best["lower_bound"]:
                 best = run
         assert best is not None
@@ -330,8 +362,9 @@ class GaussianMixture(ParamsMixin):
             prec_chol = precisions_cholesky_from_covariances(cov, self.covariance_type)
         return weights, means, cov, prec_chol
 
-    def _run_em(self, X, sw, params, lower_bound):
+    def _run_em(self, X, sw, params, lower_bound, em_pass_fn=None):
         weights, means, cov, prec_chol = params
+        em_pass_fn = self._em_pass if em_pass_fn is None else em_pass_fn
         history = EMHistory(self.covariance_type) if self.record_history else None
         if history is not None:
             history.record_parameters(weights, means, cov)
@@ -340,7 +373,7 @@ class GaussianMixture(ParamsMixin):
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            stats, resp = self._em_pass(
+            stats, resp = em_pass_fn(
                 X, weights, means, prec_chol, self.covariance_type, sw,
                 self.block_size, keep_responsibilities=history is not None,
             )  # fmt: skip
@@ -381,9 +414,16 @@ class GaussianMixture(ParamsMixin):
 
     def _validate_data(self, X: Any) -> np.ndarray:
         self._check_fitted()
+        if check_nan_policy(self.nan_policy) == "marginalize":
+            return validate_data_with_nan(self, X, reset=False)
         return validate_data(self, X, reset=False)
 
     def _e_step(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.nan_policy == "marginalize" and np.isnan(X).any():  # eqs. 15.1, 15.2
+            return marginal_e_step(
+                X, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type,
+                self.block_size, self.covariances_,
+            )  # fmt: skip
         return e_step(
             X, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type,
             self.block_size,
@@ -412,6 +452,47 @@ class GaussianMixture(ParamsMixin):
     def predict(self, X: Any) -> np.ndarray:
         """Most probable component of each row (raises as :meth:`predict_proba` does)."""
         return np.argmax(defined_responsibilities(self._e_step(self._validate_data(X))), axis=1)
+
+    def impute(self, X: Any) -> np.ndarray:
+        """``X`` with every ``NaN`` replaced by its conditional mean under the mixture (eq. 15.7).
+
+        ``E[x_m | x_o] = sum_k gamma_k(x_o) E[x_m | x_o, k]``: the responsibilities of the
+        observed values weigh each component's regression of the missing coordinates on the
+        observed ones (eqs. 15.2, 15.3). Observed values are returned unchanged. Works under
+        either ``nan_policy``; see :func:`gmm_from_scratch.missing.conditional_draws` for
+        draws that keep the imputation's uncertainty.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+
+        Raises
+        ------
+        ValueError
+            For a row with no observed value, infinite entries, or the wrong number of
+            features.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], size=500)
+        >>> gmm = GaussianMixture(1, random_state=0).fit(X)
+        >>> filled = gmm.impute(np.array([[2.0, np.nan]]))  # about 0.9 * 2
+        >>> bool(abs(filled[0, 1] - 1.8) < 0.1), filled[0, 0]
+        (True, np.float64(2.0))
+        """
+        self._check_fitted()
+        X = validate_data_with_nan(self, X, reset=False)
+        return conditional_mean_impute(
+            X, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type,
+            self.covariances_,
+        )  # fmt: skip
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags; under ``nan_policy='marginalize'`` NaN is allowed input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self.nan_policy == "marginalize"
+        return tags
 
     def _n_parameters(self) -> int:
         return n_parameters(self.n_components, self.means_.shape[1], self.covariance_type)
@@ -456,6 +537,20 @@ class GaussianMixture(ParamsMixin):
             parts.append(self.means_[k] + z)
         y = np.repeat(np.arange(self.n_components), counts)
         return np.vstack(parts), y
+
+
+class _MissingPass:
+    """:func:`~gmm_from_scratch.missing.missing_em_pass` with the data's missing patterns
+    found once per fit, called as :func:`~gmm_from_scratch.em.em_pass` is (chapter 15)."""
+
+    def __init__(self, patterns: Any) -> None:
+        self.patterns = patterns
+
+    def __call__(self, X, weights, means, prec_chol, covariance_type, sw, block_size, **kw):
+        return missing_em_pass(
+            X, weights, means, prec_chol, covariance_type, sw, block_size,
+            patterns=self.patterns, **kw,
+        )  # fmt: skip
 
 
 def initial_responsibilities(
