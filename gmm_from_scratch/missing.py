@@ -54,6 +54,7 @@ from .covariance import (
 from .em import (
     SufficientStatistics,
     _log_weights,
+    _responsibilities,
     _single_threaded_blas,
     default_block_size,
     iter_blocks,
@@ -220,8 +221,8 @@ class MissingPatterns:
     rows : tuple of ndarray of int
         The indices of the rows of each pattern.
     values : tuple of ndarray
-        Each pattern's observed values, ``X[rows][:, observed]``, stored contiguously so
-        that an EM iteration reads them without gathering.
+        Each pattern's observed values transposed, ``X[rows][:, observed].T``, stored
+        contiguously so that an EM iteration reads them without gathering.
     """
 
     observed: np.ndarray
@@ -246,13 +247,13 @@ def find_patterns(X: np.ndarray) -> MissingPatterns:
     n, d = X.shape
     observed = ~np.isnan(X)
     if observed.all():
-        return MissingPatterns(np.ones((1, d), dtype=bool), (np.arange(n),), (X,))
+        return MissingPatterns(np.ones((1, d), dtype=bool), (np.arange(n),), (X.T.copy(),))
     unique, inverse = np.unique(observed, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.cumsum(np.bincount(inverse, minlength=unique.shape[0]))[:-1]
     rows = tuple(np.split(order, bounds))
-    values = tuple(X[r][:, obs] for obs, r in zip(unique, rows, strict=True))
+    values = tuple(X[r][:, obs].T.copy() for obs, r in zip(unique, rows, strict=True))
     return MissingPatterns(unique, rows, values)
 
 
@@ -273,6 +274,7 @@ class _PatternModel:
         self.o = np.flatnonzero(observed)
         self.m = np.flatnonzero(~observed)
         o, m = self.o, self.m
+        self.order = np.concatenate([o, m])
         K = means.shape[0]
         self.covariance_type = ct = covariance_type
         self.mu_o = means[:, o]
@@ -299,28 +301,31 @@ class _PatternModel:
             self.C = np.repeat(covariances[:, None], m.size, axis=1)
         self.const = np.broadcast_to(-0.5 * o.size * LOG_2PI + log_det, (K,))
 
-    def whiten(self, Xo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``D = x_o - mu_k,o`` and ``Y = D U_k``, both of shape ``(K, rows, |o|)``."""
-        D = Xo[None, :, :] - self.mu_o[:, None, :]
-        Y = D @ self.U if self.dense else D * self.U[:, None, :]
+    # Blocks are stored transposed, (components, features, rows), as in :mod:`.em`: every
+    # elementwise operation runs along the long contiguous axis of rows.
+    def whiten(self, XoT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``D = x_o - mu_k,o`` and ``Y = U_k^T D``, both of shape ``(K, |o|, rows)``."""
+        D = XoT[None, :, :] - self.mu_o[:, :, None]
+        Y = np.swapaxes(self.U, 1, 2) @ D if self.dense else D * self.U[:, :, None]
         return D, Y
 
     def log_prob(self, Y: np.ndarray) -> np.ndarray:
         """``log N(x_o | mu_k,o, Sigma_k,oo)``, shape ``(K, rows)`` (eq. 15.1)."""
-        return self.const[:, None] - 0.5 * np.einsum("krd,krd->kr", Y, Y)
+        return self.const[:, None] - 0.5 * np.einsum("kdr,kdr->kr", Y, Y)
 
     def offset(self, Y: np.ndarray) -> np.ndarray | None:
-        """``E[x_m | x_o, k] - mu_k,m``, shape ``(K, rows, |m|)`` (eq. 15.3); None if 0."""
+        """``E[x_m | x_o, k] - mu_k,m``, shape ``(K, |m|, rows)`` (eq. 15.3); None if 0."""
         if not self.dense or self.m.size == 0:
             return None
-        return Y @ self.B.transpose(0, 2, 1)
+        return self.B @ Y
 
-    def e_step(self, Xo: np.ndarray, log_weights: np.ndarray):
+    def e_step(self, XoT: np.ndarray, log_weights: np.ndarray):
         """Whitened rows, ``log p(x_o)`` and responsibilities ``(K, rows)`` (eq. 15.2)."""
-        D, Y = self.whiten(Xo)
-        log_joint = self.log_prob(Y).T + log_weights
-        log_norm, log_resp = normalize_log_probabilities(log_joint)
-        return D, Y, log_norm, np.exp(log_resp).T
+        D, Y = self.whiten(XoT)
+        log_joint = self.log_prob(Y)
+        log_joint += log_weights[:, None]
+        log_norm, R = _responsibilities(log_joint)
+        return D, Y, log_norm, R
 
 
 def _marginal_precisions_cholesky(covariances: np.ndarray) -> np.ndarray:
@@ -342,12 +347,12 @@ def _marginal_precisions_cholesky(covariances: np.ndarray) -> np.ndarray:
 def _pattern_blocks(
     X: np.ndarray, patterns: MissingPatterns, block_size: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``(observed, row indices, X[rows][:, o])`` for blocks of rows of each pattern."""
+    """``(observed, row indices, X[rows][:, o].T)`` for blocks of rows of each pattern."""
     for observed, rows, values in zip(
         patterns.observed, patterns.rows, patterns.values, strict=True
     ):
         for part in iter_blocks(rows.size, block_size):
-            yield observed, rows[part], values[part]
+            yield observed, rows[part], values[:, part]
 
 
 def _parameters(means, precisions_cholesky, covariance_type, covariances):
@@ -481,26 +486,27 @@ def _add_expected_statistics(
     o, m = model.o, model.m
     nk = R.sum(axis=1)
     stats.nk += nk
-    stats.sum_x[:, o] += (R[:, None, :] @ D)[:, 0, :]
+    Rc = R[:, :, None]
+    stats.sum_x[:, o] += (D @ Rc)[:, :, 0]
     if not model.dense:
-        stats.scatter[:, o] += (R[:, None, :] @ (D * D))[:, 0, :]
+        stats.scatter[:, o] += ((D * D) @ Rc)[:, :, 0]
         stats.scatter[:, m] += nk[:, None] * model.C
         return
     offset = model.offset(Y)
+    # Work in the pattern's own order of coordinates, (o, m): E = [x_o - mu_o; offset].
+    # The (K, d, d) result is put back in the features' order with one indexed addition.
     if offset is None:
-        E = D
+        E, order = D, o
     else:
-        E = np.empty(D.shape[:2] + (o.size + m.size,))
-        E[:, :, o] = D
-        E[:, :, m] = offset
-        stats.sum_x[:, m] += (R[:, None, :] @ offset)[:, 0, :]
-    S = (E * R[:, :, None]).transpose(0, 2, 1) @ E  # (K, d, d)
+        E, order = np.concatenate([D, offset], axis=1), model.order
+        stats.sum_x[:, m] += (offset @ Rc)[:, :, 0]
+    S = (E * R[:, None, :]) @ np.swapaxes(E, 1, 2)  # (K, d, d)
     if offset is not None:
-        S[:, m[:, None], m[None, :]] += nk[:, None, None] * model.C
+        S[:, o.size :, o.size :] += nk[:, None, None] * model.C
     if model.covariance_type == "full":
-        stats.scatter += S
+        stats.scatter[:, order[:, None], order[None, :]] += S
     else:
-        stats.scatter += S.sum(axis=0)
+        stats.scatter[order[:, None], order[None, :]] += S.sum(axis=0)
 
 
 def marginal_e_step(
@@ -579,14 +585,14 @@ def conditional_mean_impute(
             continue
         model = _PatternModel(observed, means, covariances, precisions_cholesky, covariance_type)
         _, Y, _, R = model.e_step(Xo, log_weights)
-        cond = _conditional_means(model, Y)  # (K, rows, |m|)
-        X[idx[:, None], model.m[None, :]] = np.einsum("kr,krm->rm", R, cond)
+        cond = _conditional_means(model, Y)  # (K, |m|, rows)
+        X[idx[:, None], model.m[None, :]] = np.einsum("kr,kmr->rm", R, cond)
     return X
 
 
 def _conditional_means(model: _PatternModel, Y: np.ndarray) -> np.ndarray:
     offset = model.offset(Y)
-    cond = np.broadcast_to(model.mu_m[:, None, :], Y.shape[:2] + (model.m.size,))
+    cond = np.broadcast_to(model.mu_m[:, :, None], (Y.shape[0], model.m.size, Y.shape[2]))
     return cond if offset is None else cond + offset
 
 
@@ -640,7 +646,7 @@ def conditional_draws(
             u = rng.uniform(size=(idx.size, 1))
             z = np.minimum((u > cum).sum(axis=1), K - 1)
             noise = rng.standard_normal((idx.size, m.size))
-            values = cond[z, np.arange(idx.size)]
+            values = cond[z, :, np.arange(idx.size)]  # (rows, |m|)
             if model.dense:
                 values = values + np.einsum("rij,rj->ri", L[z], noise)
             else:

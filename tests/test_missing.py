@@ -310,14 +310,15 @@ def test_patterns_group_rows():
     groups = sorted(sorted(r.tolist()) for r in patterns.rows)
     assert groups == [[0, 2], [1], [3]]
     for obs, rows, values in zip(patterns.observed, patterns.rows, patterns.values, strict=True):
-        np.testing.assert_array_equal(values, X[rows][:, obs])
+        np.testing.assert_array_equal(values, X[rows][:, obs].T)
 
 
 def test_integer_weights_are_repeated_rows():
     _, Xm, *_ = make_data(n=200, seed=9, missing=0.3)
     counts = np.random.default_rng(0).integers(0, 3, size=len(Xm))
     counts[:2] = 1
-    start = dict(zip(("weights_init", "means_init"), start_for("full")[:2], strict=True))
+    weights, means, _, precisions = start_for("full")
+    start = dict(weights_init=weights, means_init=means, precisions_init=precisions)
     kw = dict(nan_policy="marginalize", max_iter=20, tol=0.0, **start)
     with pytest.warns(Warning):
         a = GaussianMixture(2, **kw).fit(Xm, sample_weight=counts.astype(float))
