@@ -28,6 +28,7 @@
 # finding $K$ by itself in a single run.
 
 # %%
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -43,11 +44,12 @@ from gmm_from_scratch import (
     load_old_faithful,
     select_n_components,
 )
-from gmm_from_scratch.animation import em_animation_html
+from gmm_from_scratch.animation import em_animation
 from gmm_from_scratch.bayesian import (
     check_prior,
     expected_log_weights,
     statistics_from_responsibilities,
+    variational_log_weights,
     variational_m_step,
 )
 from gmm_from_scratch.em import m_step
@@ -85,7 +87,9 @@ vb = BayesianGaussianMixture(
     n_components=10, weight_concentration_prior=0.01, max_iter=500, random_state=0
 ).fit(X)
 print("EM weights (sorted):", np.sort(em.weights_)[::-1])
-print("VB weights (sorted):", np.sort(vb.weights_)[::-1])
+print("VB weights (sorted):",
+      np.array2string(np.sort(vb.weights_)[::-1], formatter={"float": lambda w: f"{w:.1e}"}))
+assert np.all(vb.weights_ > 0) and np.sum(vb.weights_ > 0.01) == 4 and np.sum(em.weights_ > 0.01) == 10
 print("components with weight > 1%:  EM", np.sum(em.weights_ > 0.01),
       "  VB", np.sum(vb.weights_ > 0.01))
 
@@ -105,7 +109,8 @@ plt.show()
 # EM spreads the ten components over the four clusters, splitting each into pieces; the
 # variational fit keeps four components with weights close to 0.4, 0.3, 0.2, 0.1 and leaves
 # the other six with weights below 1% (the weights are *posterior means*, so they never
-# reach exactly zero). The rest of the chapter explains why.
+# reach exactly zero: printed in scientific notation above, none is `0`). The rest of the
+# chapter explains why.
 #
 # ## The model: priors on every parameter
 #
@@ -442,12 +447,45 @@ plt.show()
 # a new cluster. Either way the threshold of 1% separates used and unused components cleanly.
 #
 # The same run as an animation: points coloured by their responsibilities, each component's
-# ellipses drawn at the posterior mean covariance, the ELBO on the right (which the panel
-# labels "log-lik."). Components that lose their data shrink to faint ellipses that no
-# point is coloured by.
+# ellipses drawn at the posterior mean covariance, and on the right the ELBO, the total over
+# all 400 points (not per point) up to a constant, from the second iteration on so that its
+# scale shows the later rise. A component whose weight has fallen below 1% is drawn faint:
+# the six unused ones sit at the prior, on top of one another, and no point is coloured by
+# them.
+
+# %% tags=["hide-input"]
+def bayesian_animation_html(X, history, max_frames=24):
+    """em_animation, relabelled for the ELBO, with faint ellipses for weights below 1%."""
+    anim = em_animation(X, history, max_frames=max_frames)
+    drawer = anim.drawer
+    elbo = np.asarray(history.log_likelihood)
+    drawer.ax_ll.set_ylabel("ELBO, all points (nats, up to a constant)")
+    drawer.ax_ll.set_title("The ELBO never decreases")
+    drawer.ax_ll.lines[0].set_label("ELBO")
+    drawer.ax_ll.legend(loc="lower right", fontsize=8)
+    drawer.ax_ll.set_xlim(1.5, len(elbo) + 0.5)
+    span = elbo[-1] - elbo[1]
+    drawer.ax_ll.set_ylim(elbo[1] - 0.05 * span, elbo[-1] + 0.05 * span)
+    plain_draw = drawer.draw
+
+    def draw(iteration, phase="E"):
+        plain_draw(iteration, phase)
+        weights = history.weights[drawer.parameter_index(iteration, phase)]
+        for row, w in zip(drawer.ellipses, weights, strict=True):
+            for j, ellipse in enumerate(row):
+                ellipse.set_alpha((1.0 if j == 0 else 0.6) if w >= 0.01 else 0.12)
+        drawer.ax_data.set_title(f"Iteration {iteration + 1}, after the {phase}-step "
+                                 f"(ELBO {elbo[iteration]:.1f})")
+
+    drawer.draw = draw
+    with plt.rc_context({"animation.frame_format": "jpeg"}):
+        html = anim.to_jshtml(default_mode="once")
+    plt.close(drawer.fig)
+    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+
 
 # %% tags=["nbval-ignore-output"]
-HTML(em_animation_html(X, fits["dirichlet_process"].history_, max_frames=24))
+HTML(bayesian_animation_html(X, fits["dirichlet_process"].history_))
 
 # %% [markdown]
 # ## The concentration prior
@@ -493,13 +531,102 @@ plt.show()
 # %% [markdown]
 # Two lessons. First, with the **Dirichlet distribution**, $\alpha_0$ decides: below one it
 # prefers sparse weight vectors and empties components; well above one it wants all ten
-# weights equal and every component is kept. Second, the **Dirichlet process** is much less
-# sensitive: its prior expects about $\alpha_0\log(1+N/\alpha_0)$ clusters among $N$ points
-# and orders the components (later sticks get less), so even a large $\alpha_0$ only nudges
-# the weights of components the data do not support. Where the data really have no answer
-# to "how many Gaussians", as for the moons, the number found is a property of model and
-# prior together, not of the data alone; the concentration prior is the knob, and the
-# honest report is the range it produces.
+# weights equal and every component is kept. Second, the **Dirichlet process** ignores
+# $\alpha_0$ on the four clusters: four components at every value, over eight orders of
+# magnitude. That is surprising at first. The prior of a Dirichlet process expects about
+# $\alpha_0\log(1+N/\alpha_0)$ clusters among $N$ points, some 390 for $\alpha_0=10^4$; yet
+# the fit uses four. Two mechanisms together explain it, and both can be shown with the
+# package's own update functions.
+#
+# **1. In the truncated stick-breaking posterior, $\alpha_0$ cancels.** The sticks are
+# $v_k\sim\operatorname{Beta}(1,\alpha_0)$ and their posterior is
+# $\operatorname{Beta}(\gamma_{k1},\gamma_{k2})$ with $\gamma_{k1}=1+N_k$ and
+# $\gamma_{k2}=\alpha_0+\sum_{j>k}N_j$ ({eq}`eq-ch14-weights`). The first parameter, the one
+# that belongs to component $k$ itself, is $1+N_k$ whatever $\alpha_0$; $\alpha_0$ enters only
+# through $\gamma_{k2}$, and when it is large it is nearly the same for every stick. So
+# $\mathbb E[\log\pi_k]\approx\psi(1+N_k)-\log(\alpha_0+N)$: a constant shared by all
+# components, which the E-step's normalization removes. The relative weights that the E-step
+# uses are about $e^{\psi(1+N_k)}\approx N_k+\tfrac12$ at any $\alpha_0$: an empty
+# component is offered $e^{\psi(1)}\approx0.56$ pseudo-points, roughly $1.4\times10^{-3}$ of
+# the mass. The symmetric Dirichlet instead adds $\alpha_0$ to *every* count, $\alpha_k=
+# \alpha_0+N_k$, so a large $\alpha_0$ really does hand empty components a share. Below, the
+# responsibilities of the fit above are held fixed, one variational M-step is taken under each
+# prior and $\alpha_0$, and the weights the next E-step would use,
+# $\exp\mathbb E[\log\pi_k]$ normalized, are printed for the four used components and for
+# the largest empty one.
+
+# %%
+resp_fixed = vb.predict_proba(X)
+resp_fixed = resp_fixed[:, np.argsort(-resp_fixed.sum(axis=0))]  # used components first
+stats_fixed = statistics_from_responsibilities(X, resp_fixed, "full")
+print("N_k:", np.round(stats_fixed.nk[:5], 1), "...")
+estep_weights = {}
+for prior_type in ("dirichlet_process", "dirichlet_distribution"):
+    for a0 in alphas:
+        prior_a0 = check_prior(X, 10, "full", prior_type, weight_concentration_prior=a0)
+        post_a0 = variational_m_step(stats_fixed, prior_a0, "full", reg_covar=1e-6)
+        e_log = expected_log_weights(post_a0.weight_concentration, prior_type)
+        w_estep = np.exp(e_log - e_log.max()) / np.exp(e_log - e_log.max()).sum()
+        estep_weights[prior_type, a0] = w_estep
+        print(f"{prior_type:22s} alpha0={a0:<7g} used: {np.round(w_estep[:4], 3)}, "
+              f"largest empty: {w_estep[4:].max():.1e}")
+dp_empty = [estep_weights["dirichlet_process", a][4:].max() for a in alphas]
+dd_empty = [estep_weights["dirichlet_distribution", a][4:].max() for a in alphas]
+assert max(dp_empty) < 2e-3 and dp_empty[-1] > 1e-3  # about 0.56 / 400, whatever alpha0
+assert dd_empty[-1] > 0.09 and dd_empty[0] < 1e-5  # the Dirichlet hands out shares
+assert effective["four clusters", "dirichlet_process"] == [4] * len(alphas)
+assert len(set(effective["two moons", "dirichlet_process"])) == 1  # the same count at every alpha0
+assert effective["four clusters", "dirichlet_distribution"][-1] == 10
+
+# %% [markdown]
+# For the Dirichlet process the used weights stay near 0.36, 0.28, 0.23, 0.12 from
+# $\alpha_0=10^{-4}$ to $10^4$, and an empty component's share never exceeds about
+# $1.5\times10^{-3}$; for the Dirichlet distribution at $\alpha_0=10^4$ all ten shares are
+# close to 0.1. (At small $\alpha_0$ the stick-breaking prior empties the *later* sticks
+# harder still: $\gamma_{k2}$ is then small for the last sticks, and
+# $\mathbb E[\log(1-v_j)]$ pushes their weights down.)
+#
+# **2. The Gaussian–Wishart prior makes a small component wide.** A share of $10^{-3}$ would
+# still let a new component take over a tight group of points, as EM's spikes do, if its
+# Gaussian could become narrow. It cannot. By {eq}`eq-ch14-wishart` its posterior mean
+# covariance is $(\mathbf W_0^{-1}+N_k\mathbf S_k+\dots)/(\nu_0+N_k)$, and the default
+# $\mathbf W_0^{-1}$ is the covariance of the *whole* data set, here with standard deviations
+# of about 3. Below, a component takes the first $m$ points of the smallest cluster (true
+# standard deviation 0.71 in every direction); its posterior standard deviations stay far
+# wider than the cluster until $m$ is in the tens, and the extra term of
+# {eq}`eq-ch14-expectations` ($d/\beta_k$ and the digamma of $\nu_k$) lowers it further.
+
+# %%
+smallest = X[z == 3]
+prior_two = check_prior(X, 2, "full")
+print("   m   posterior standard deviations   penalty c_k - E[log pi_k]")
+widths = []
+for m in (1, 2, 5, 10, 20, len(smallest)):
+    r = np.zeros((len(smallest), 2))
+    r[:, 1] = 1.0
+    r[:m] = [1.0, 0.0]
+    post_m = variational_m_step(statistics_from_responsibilities(smallest, r, "full"),
+                                prior_two, "full", reg_covar=1e-6)
+    sd = np.sqrt(np.linalg.eigvalsh(post_m.covariances[0]))
+    kind = prior_two.weight_concentration_type
+    penalty = (variational_log_weights(post_m, kind, "full")
+               - expected_log_weights(post_m.weight_concentration, kind))[0]
+    widths.append(sd.max())
+    print(f"{m:4d}   {np.array2string(sd, precision=2):30s}  {float(penalty):.3f}")
+assert widths[0] > 3 and widths[2] > 2.5 and widths[-1] < 1.5  # wide until m is in the tens
+
+# %% [markdown]
+# A component with one or two points is a broad, flat Gaussian about five times as wide as
+# the cluster it would have to explain; the established component that already covers that
+# cluster gives each of its points a much higher density, so the newcomer wins no
+# responsibility, its count stays near zero, and the weight mechanism above keeps it there.
+# Put together: the stick-breaking posterior does not turn a large $\alpha_0$ into weight for
+# empty components, and the Gaussian–Wishart prior keeps small components too wide to claim
+# points. The expected $\alpha_0\log(1+N/\alpha_0)$ clusters is a statement about the *prior*
+# over partitions, which the mean-field, truncated posterior does not reproduce. Where the
+# data have no single answer to "how many Gaussians", as for the moons, the number found
+# depends on model and prior together; report the range it produces, and vary
+# `covariance_prior`, which moves it more than $\alpha_0$ (second exercise).
 #
 # ## Dirichlet distribution or Dirichlet process?
 #
@@ -507,9 +634,9 @@ plt.show()
 # |---|---|---|
 # | prior on | $K$ exchangeable weights | infinitely many weights, truncated at $K$ |
 # | $\alpha_0$ small ($\ll1$) | sparse: few components used | few components used |
-# | $\alpha_0$ large | all $K$ used, weights equal | more, smaller components; slow growth |
+# | $\alpha_0$ large | all $K$ used, weights equal | hardly any effect: $\alpha_0$ cancels in the E-step, same components used |
 # | component order | none (exchangeable) | early sticks favoured: the weights come out roughly sorted |
-# | an empty component's weight | $\approx\alpha_0/N$ | $\approx1/N$ |
+# | an empty component's weight | $\approx\alpha_0/(K\alpha_0+N)$ | $\approx1/N$ |
 # | use when | $K$ is a known upper bound with meaning | $K$ is only a computational truncation |
 #
 # scikit-learn's default, and ours, is the Dirichlet process with $\alpha_0=1/K$.
@@ -590,9 +717,56 @@ print("Old Faithful VB weights:", np.sort(vb_f.weights_)[::-1][:4])
 # `GaussianMixture` (`fit`, `predict`, `predict_proba`, `score_samples`, `sample`), and the
 # test suite checks that, started from the same responsibilities, it reaches the same
 # posterior as scikit-learn's class (to $10^{-8}$ relative after 40 iterations) for all four
-# covariance types and both weight priors. One difference to keep in mind: `score_samples` returns the log of the
-# normalizer of the variational responsibilities, $\log\sum_k\rho_{nk}$, a lower bound on the
-# log predictive density rather than the density itself (scikit-learn does the same).
+# covariance types and both weight priors.
+#
+# ## The predictive density: a mixture of Student-t distributions
+#
+# What density does the Bayesian mixture assign to a *new* point $\hat{\mathbf x}$? Not the
+# Gaussian mixture at the posterior means: the parameters are uncertain, and the answer
+# averages over $q$. Integrating the Gaussian over the Gaussian–Wishart factor gives a
+# Student-t distribution {cite}`bishop2006` (eq. 10.81), so
+#
+# $$
+# p(\hat{\mathbf x}\mid\mathbf X) \approx \sum_{k=1}^K \mathbb E[\pi_k]\,
+#   \operatorname{St}\!\Big(\hat{\mathbf x}\;\Big|\;\mathbf m_k,\
+#   \frac{(\nu_k+1-d)\,\beta_k}{1+\beta_k}\mathbf W_k,\ \nu_k+1-d\Big),
+# $$ (eq-ch14-predictive)
+#
+# a mixture of Student-t's with $\nu_k+1-d$ degrees of freedom, centred at $\mathbf m_k$. For
+# a well-populated component $\nu_k$ and $\beta_k$ are large and the Student-t is the
+# plug-in Gaussian; a component with little data has heavy tails, an honest statement that
+# its shape is not known. `BayesianGaussianMixture.predictive_log_density` computes
+# {eq}`eq-ch14-predictive` (the tests check it against SciPy's multivariate $t$, a Monte Carlo
+# average over the posterior, and that it integrates to one). It is a different number from
+# `score_samples`, which returns $\log\sum_k\rho_{nk}$, the normalizer of the variational
+# responsibilities: by Jensen's inequality a lower bound on the log predictive density
+# (scikit-learn's `score_samples` is the same bound).
+#
+# Below, both are compared on 2,000 fresh points from the true mixture and on points far from
+# every cluster, next to the plug-in Gaussian mixture with the posterior mean parameters.
+
+# %%
+z_new = rng.choice(4, size=2000, p=true_weights)
+X_new = np.vstack([rng.multivariate_normal(true_means[k], true_covs[k]) for k in z_new])
+X_far = np.array([[15.0, -8.0], [-10.0, 12.0], [20.0, 20.0]])
+plug_in = GaussianMixture(10, weights_init=vb.weights_, means_init=vb.means_,
+                          precisions_init=vb.precisions_, max_iter=0).fit(X)  # no EM step
+for name, points in [("fresh points", X_new), ("far points", X_far)]:
+    pred = vb.predictive_log_density(points)
+    print(f"{name:12s}: mean log density  predictive {pred.mean():8.4f} | "
+          f"plug-in Gaussian {plug_in.score(points):8.4f} | "
+          f"score_samples (bound) {vb.score(points):8.4f}")
+pred_new, pred_far = vb.predictive_log_density(X_new), vb.predictive_log_density(X_far)
+assert np.all(pred_new >= vb.score_samples(X_new)) and np.all(pred_far >= vb.score_samples(X_far))
+assert abs(pred_new.mean() - plug_in.score(X_new)) < 0.02  # nearly the same where data are
+assert pred_far.mean() > plug_in.score(X_far) + 5  # far heavier tails
+
+# %% [markdown]
+# On fresh points from the clusters the predictive density and the plug-in mixture agree
+# to within 0.02 nats per point: four components with about 50 to 140 points each are well
+# determined. Far from the data the Student-t tails give a log density several nats above
+# the plug-in Gaussians, and `score_samples` is below both everywhere, as a lower bound must
+# be.
 #
 # ## Exercises
 #
@@ -702,8 +876,12 @@ print("Old Faithful VB weights:", np.sort(vb_f.weights_)[::-1][:4])
 # - The digamma function in $\mathbb E[\log\pi_k]$ penalizes small components, so a
 #   component that loses its data keeps losing them: one fit with a generous `n_components`
 #   finds the number of components the data support.
-# - With the Dirichlet distribution, $\alpha_0<1$ is needed to prune; the Dirichlet process
-#   is less sensitive to $\alpha_0$ and orders its components.
+# - With the Dirichlet distribution, $\alpha_0<1$ is needed to prune. The truncated
+#   Dirichlet process hardly responds to $\alpha_0$: its sticks' posteriors
+#   $\operatorname{Beta}(1+N_k,\alpha_0+\sum_{j>k}N_j)$ let $\alpha_0$ cancel in the E-step,
+#   and the Gaussian–Wishart prior keeps small components too wide to claim points.
+# - The predictive density {eq}`eq-ch14-predictive` is a mixture of Student-t's
+#   (`predictive_log_density`); `score_samples` is a lower bound on its logarithm.
 # - `BayesianGaussianMixture` follows scikit-learn's names and results; it reuses the
 #   package's EM pass, M-step statistics, covariance conversions and initialization.
 # - Prefer it when $K$ is unknown and large or spikes are a risk; confirm with BIC or
