@@ -742,6 +742,52 @@ unlikely. You set the threshold and flag the points.
 ))
 
 
+# ---------------------------------------------------------------------------- chapter 15
+def _chapter_15() -> Chapter:
+    """Missing data: the conditional of the missing block (kept apart from ch. 1-14)."""
+    return Chapter(
+        "ch15_missing_data", 15, "Missing data", "15_missing_data.ipynb",
+        """
+{chapter} fills the holes of a row with their conditional distribution given the observed
+values. You write the two formulas at the heart of EM with missing values.
+""",
+        setup(),
+        [
+            Exercise(
+                "ch15.conditional_gaussian", "The conditional of the missing block",
+                r"""
+                Write `conditional_gaussian(x, mean, covariance)` for one Gaussian
+                $\mathcal N(\boldsymbol\mu, \boldsymbol\Sigma)$ and a row `x` of shape `(d,)`
+                whose missing entries are `NaN`. Return the conditional mean
+                $\boldsymbol\mu^{m} + \boldsymbol\Sigma^{mo}(\boldsymbol\Sigma^{oo})^{-1}
+                (\mathbf x^{o} - \boldsymbol\mu^{o})$, shape `(n_missing,)`, and the
+                conditional covariance $\boldsymbol\Sigma^{mm} - \boldsymbol\Sigma^{mo}
+                (\boldsymbol\Sigma^{oo})^{-1}\boldsymbol\Sigma^{om}$, shape
+                `(n_missing, n_missing)`, of the missing block, in the order of the
+                coordinates. Solve linear systems (`np.linalg.solve`); do not form an inverse.
+                """,
+                '''
+                def conditional_gaussian(x, mean, covariance):
+                    """Mean and covariance of the NaN entries of x given the others."""
+                ''',
+                """
+                observed = ~np.isnan(x)
+                missing = ~observed
+                S_oo = covariance[np.ix_(observed, observed)]
+                S_mo = covariance[np.ix_(missing, observed)]
+                gain = np.linalg.solve(S_oo, S_mo.T).T  # Sigma_mo Sigma_oo^-1
+                mean_m = mean[missing] + gain @ (x[observed] - mean[observed])
+                cov_mm = covariance[np.ix_(missing, missing)] - gain @ S_mo.T
+                return mean_m, cov_mm
+                """,
+            ),
+        ],
+    )
+
+
+CHAPTERS.append(_chapter_15())
+
+
 def main(argv: list[str]) -> None:
     (HERE / "solutions").mkdir(exist_ok=True)
     for ch in CHAPTERS:

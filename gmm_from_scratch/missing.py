@@ -68,6 +68,7 @@ __all__ = [
     "check_missing",
     "check_nan_policy",
     "conditional_draws",
+    "conditional_gaussian",
     "conditional_mean_impute",
     "find_patterns",
     "marginal_e_step",
@@ -594,6 +595,46 @@ def _conditional_means(model: _PatternModel, Y: np.ndarray) -> np.ndarray:
     offset = model.offset(Y)
     cond = np.broadcast_to(model.mu_m[:, :, None], (Y.shape[0], model.m.size, Y.shape[2]))
     return cond if offset is None else cond + offset
+
+
+def conditional_gaussian(
+    x: np.ndarray, mean: np.ndarray, covariance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of the missing block of ``x`` given the observed (eqs. 15.3, 15.4).
+
+    For one Gaussian ``N(mean, covariance)`` and a row ``x`` whose missing entries are
+    ``NaN``: ``mu_m + Sigma_mo Sigma_oo^-1 (x_o - mu_o)`` and the Schur complement
+    ``Sigma_mm - Sigma_mo Sigma_oo^-1 Sigma_om``, computed as the EM pass computes them.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_features,)
+    mean : ndarray of shape (n_features,)
+    covariance : ndarray of shape (n_features, n_features)
+
+    Returns
+    -------
+    mean_m : ndarray of shape (n_missing,)
+    covariance_mm : ndarray of shape (n_missing, n_missing)
+
+    Examples
+    --------
+    >>> m, C = conditional_gaussian(np.array([1.0, np.nan]), np.zeros(2),
+    ...                             np.array([[1.0, 0.8], [0.8, 1.0]]))
+    >>> np.round(m, 6), np.round(C, 6)
+    (array([0.8]), array([[0.36]]))
+    """
+    x = np.asarray(x, dtype=np.float64)
+    observed = ~np.isnan(x)
+    if not observed.any():
+        raise ValueError("x has no observed value: its conditional is the Gaussian itself.")
+    cov = np.asarray(covariance, dtype=np.float64)[None]
+    prec_chol = precisions_cholesky_from_covariances(cov, "full")
+    model = _PatternModel(observed, np.asarray(mean, float)[None], cov, prec_chol, "full")
+    _, Y = model.whiten(x[observed][:, None])
+    cond = _conditional_means(model, Y)[0, :, 0]
+    C = model.C[0] if model.m.size else np.zeros((0, 0))
+    return np.array(cond), np.array(C)
 
 
 def conditional_draws(

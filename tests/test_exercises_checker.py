@@ -710,7 +710,7 @@ def test_every_exercise_has_a_student_and_a_solution_notebook():
     assert len(STUDENT) >= 12
     names = [name for path in STUDENT for name, _ in notebook_checks(path)]
     assert sorted(names) == sorted(EXERCISES)
-    assert {path.name[:4] for path in STUDENT} == {f"ch{i:02d}" for i in range(1, 13)}
+    assert {path.name[:4] for path in STUDENT} == {name.split(".")[0] for name in EXERCISES}
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
@@ -919,3 +919,44 @@ def test_a_syntax_error_names_the_code_cell_and_the_notebook_cell(tmp_path):
     load_notebook_namespace(path, errors)
     assert [e.defines for e in errors] == [("logsumexp",)]
     assert f"code cell {k} (cell {i + 1} of the notebook) has a syntax error" in errors[0].message
+
+
+# ----------------------------------------------------------------------------- chapter 15
+CONDITIONAL_GAUSSIAN = """
+def conditional_gaussian(x, mean, covariance):
+    o = ~np.isnan(x)
+    m = ~o
+    S_oo, S_mo = covariance[np.ix_(o, o)], covariance[np.ix_(m, o)]
+    gain = np.linalg.solve(S_oo, S_mo.T).T
+    return mean[m] + gain @ (x[o] - mean[o]), covariance[np.ix_(m, m)] - gain @ S_mo.T
+"""
+
+
+def test_conditional_gaussian_reference_passes():
+    assert check(
+        "ch15.conditional_gaussian", student(CONDITIONAL_GAUSSIAN, "conditional_gaussian")
+    ).passed
+
+
+def test_conditional_gaussian_without_the_schur_complement():
+    wrong = CONDITIONAL_GAUSSIAN.replace(
+        "covariance[np.ix_(m, m)] - gain @ S_mo.T", "covariance[np.ix_(m, m)]"
+    )
+    f = student(wrong, "conditional_gaussian")
+    failed(check("ch15.conditional_gaussian", f), "cov_mm[0, 0]", "Schur complement")
+
+
+def test_conditional_gaussian_ignoring_the_observed_values():
+    wrong = CONDITIONAL_GAUSSIAN.replace("mean[m] + gain @ (x[o] - mean[o])", "mean[m]")
+    failed(
+        check("ch15.conditional_gaussian", student(wrong, "conditional_gaussian")),
+        "mean_m[0]",
+        "You returned the component mean",
+    )
+
+
+def test_conditional_gaussian_with_an_explicit_inverse():
+    wrong = CONDITIONAL_GAUSSIAN.replace(
+        "np.linalg.solve(S_oo, S_mo.T).T", "S_mo @ np.linalg.inv(S_oo)"
+    )
+    failed(check("ch15.conditional_gaussian", student(wrong, "conditional_gaussian")), "inv")
