@@ -424,3 +424,23 @@ def test_impute_unfitted_raises():
 
     with pytest.raises(NotFittedError):
         GaussianMixture(2).impute(np.zeros((2, 2)))
+
+
+def test_conditional_gaussian_is_the_schur_complement():
+    from gmm_from_scratch.missing import conditional_gaussian
+
+    rng = np.random.default_rng(18)
+    A = rng.normal(size=(4, 4))
+    cov = A @ A.T + 0.5 * np.eye(4)
+    mean = rng.normal(size=4)
+    x = np.array([0.3, np.nan, -1.2, np.nan])
+    o, m = [0, 2], [1, 3]
+    # Via the precision matrix: the conditional covariance is (Lambda_mm)^-1.
+    precision = np.linalg.inv(cov)
+    want_cov = np.linalg.inv(precision[np.ix_(m, m)])
+    want_mean = mean[m] - want_cov @ precision[np.ix_(m, o)] @ (x[o] - mean[o])
+    got_mean, got_cov = conditional_gaussian(x, mean, cov)
+    np.testing.assert_allclose(got_mean, want_mean, rtol=1e-10)
+    np.testing.assert_allclose(got_cov, want_cov, rtol=1e-10)
+    with pytest.raises(ValueError, match="no observed value"):
+        conditional_gaussian(np.full(4, np.nan), mean, cov)
