@@ -105,7 +105,7 @@ def check_nan_policy(nan_policy: Any) -> str:
 def validate_data_with_nan(
     estimator: Any, X: Any, *, reset: bool, min_samples: int = 1, fitting: bool = False
 ) -> np.ndarray:
-    """:func:`~gmm_from_scratch._validation.validate_data` that lets ``NaN`` through.
+    """The package's ``validate_data`` (in ``_validation``) that lets ``NaN`` through.
 
     The same checks (shape, numbers, feature names, infinity, spread) apply to the observed
     entries; then :func:`check_missing` refuses rows with no observed value (and, when
@@ -115,7 +115,7 @@ def validate_data_with_nan(
     ------
     ValueError
         For infinite entries, a row (or, in ``fit``, a column) that is entirely ``NaN``, and
-        everything :func:`~gmm_from_scratch._validation.check_array` refuses.
+        everything the package's ``check_array`` refuses.
     """
     _check_feature_names(estimator, X, reset)
     arr = np.asarray(X) if not isinstance(X, np.ndarray) else X
