@@ -47,9 +47,9 @@ def _toc_pages() -> list[tuple[str, int | None]]:
 
 TOC_PAGES = _toc_pages()
 CHAPTERS = {path: n for path, n in TOC_PAGES if n is not None}
-REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"][
-    "url"
-].rstrip("/")
+REPOSITORY_URL = (
+    yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"] or ""
+).rstrip("/")
 
 # LaTeX that must never be visible as text once MathJax has typeset the page.
 RAW_TEX = re.compile(r"\$\$|\\sum|\\frac|\\begin\{|\\mathbf|\\boldsymbol|\\Sigma|\\mu\b|\\\(|\\\[")
@@ -251,18 +251,31 @@ def test_search_finds_responsibility(watched_page, base_url):
 
 
 def test_launch_and_download_buttons(watched_page, base_url):
+    """Launch and repository buttons exactly when _config.yml names a repository; a download."""
     notebooks = [p for p in CHAPTERS if (ROOT / p.replace(".html", ".ipynb")).is_file()]
     assert notebooks, "no chapter is a notebook"
     path = notebooks[0]
     source = path.replace(".html", ".ipynb")
     page, problems = watched_page
     load(page, base_url, path)
-    repo = urlsplit(REPOSITORY_URL).path.strip("/")
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-    binder = [h for h in hrefs if h.startswith(f"https://mybinder.org/v2/gh/{repo}/")]
-    colab = [h for h in hrefs if h.startswith(f"https://colab.research.google.com/github/{repo}/")]
-    assert binder and source in binder[0], f"no Binder launch link for {source}"
-    assert colab and colab[0].endswith(source), f"no Colab launch link for {source}"
+    if REPOSITORY_URL:
+        repo = urlsplit(REPOSITORY_URL).path.strip("/")
+        binder = [h for h in hrefs if h.startswith(f"https://mybinder.org/v2/gh/{repo}/")]
+        colab = [
+            h for h in hrefs if h.startswith(f"https://colab.research.google.com/github/{repo}/")
+        ]
+        assert binder and source in binder[0], f"no Binder launch link for {source}"
+        assert colab and colab[0].endswith(source), f"no Colab launch link for {source}"
+        assert any(h.rstrip("/") == REPOSITORY_URL for h in hrefs), "no repository button"
+    else:
+        # No repository configured: no button may lead to one.
+        dead = [
+            h
+            for h in hrefs
+            if "mybinder.org" in h or "colab.research.google.com" in h or "github.com" in h
+        ]
+        assert not dead, f"buttons to a repository that is not configured: {dead}"
     downloads = [h for h in hrefs if h.endswith(f"_sources/{source}")]
     assert downloads, f"no .ipynb download link on {path}"
     response = page.request.get(downloads[0])

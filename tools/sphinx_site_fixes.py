@@ -1,0 +1,64 @@
+"""A small Sphinx extension for the book's website (listed in ``_config.yml``).
+
+1. **Buttons only for a real repository.** The Binder, Colab and repository buttons are shown
+   only when ``repository: url:`` in ``_config.yml`` is set (the one setting; see
+   ``course_guide.md``). With it empty, no button points at a repository that does not exist,
+   and the theme, which needs a URL to build those links, is told not to try.
+2. **No duplicated inline scripts.** Jupyter Book 1 adds sphinx-thebe's configuration script
+   (``const THEBE_JS_URL = ...``) twice to every page, and the second copy throws
+   "Identifier 'THEBE_JS_URL' has already been declared" in every reader's console. Identical
+   scripts are kept once.
+3. **A defined colour mode.** pydata-sphinx-theme reads the reader's stored colour mode and
+   falls back to the template variable ``default_mode``, which nothing sets: a first visit
+   then logs "Got invalid theme mode: . Resetting to auto." We set it to ``auto`` (follow the
+   operating system), which is what the theme ends up doing anyway, without the error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button", "use_edit_page_button")
+
+
+def configure_site(app: Any, config: Any) -> None:
+    config.html_context.setdefault("default_mode", "auto")
+    options = config.html_theme_options
+    url = str(options.get("repository_url") or "").strip()
+    if url:
+        # A real repository: its button, and the launch buttons configured in _config.yml.
+        options["use_repository_button"] = True
+        return
+    options.pop("repository_url", None)
+    options["launch_buttons"] = {}
+    for key in REPOSITORY_BUTTONS:
+        options[key] = False
+
+
+def _key(script: Any) -> tuple:
+    # An inline script is registered once with filename None and once with "": the same script.
+    filename = getattr(script, "filename", script) or ""
+    attributes = getattr(script, "attributes", {}) or {}
+    return str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def deduplicate_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for script in scripts:
+        key = _key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", configure_site, priority=900)
+    # Early: html-page-context is emitted with emit_firstresult, so a handler after one that
+    # returns a template name would never run. The duplicates are already in the context.
+    app.connect("html-page-context", deduplicate_scripts, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
