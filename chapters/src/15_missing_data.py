@@ -342,8 +342,7 @@ assert np.all(np.abs(variances["exact EM"] / variances["complete data"] - 1) < 0
 
 # %% [markdown]
 # Without the correction, every variance shrinks, by 9 to 18 % against exact EM's, which
-# stay within 15 % of the complete-data fit's. The shortcut converges, but to the wrong
-# place.
+# stay within 15 % of the complete-data fit's.
 #
 # ## Imputation and its uncertainty
 #
@@ -398,7 +397,7 @@ low, high = np.percentile(draws[:, lost, 1], [5, 95], axis=0)
 coverage = np.mean((X[lost, 1] >= low) & (X[lost, 1] <= high))
 print(f"{len(lost)} missing waiting times; the central 90 % of their 20 draws contains the "
       f"true value for {coverage:.0%} of them")
-assert 0.75 <= coverage <= 0.95
+assert 0.75 <= coverage < 0.9
 
 # %% [markdown]
 # The draws cover the true values somewhat less often than a 90 % interval should: 20 draws
