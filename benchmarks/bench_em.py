@@ -19,6 +19,13 @@ Run (from the repository root)::
     .venv/bin/python benchmarks/bench_em.py           # full grid, ~10 minutes
     .venv/bin/python benchmarks/bench_em.py --quick   # small grid, ~1 minute
     .venv/bin/python benchmarks/bench_em.py --large   # also n = 10^7 (needs ~12 GB, slow)
+    .venv/bin/python benchmarks/bench_em.py --quick --scaling --online \
+        --save benchmarks/results/bench_quick.json   # the data chapter 13 reads
+
+``--save PATH`` writes JSON with the machine (cores, CPU model), the versions (Python, numpy,
+scipy, scikit-learn, BLAS), the load average at start and end, and every row; ``--scaling``
+adds a series over n (full, d = 8, K = 8) and ``--online`` a trace of the mean log-likelihood
+against fitting time for batch and online EM on the same 100,000 points.
 
 On machines where ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` are set (see the README), unset
 both for this command only: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python ...``.
@@ -284,6 +291,96 @@ def run_chunked(n, d, K, covariance_type="full", limit=640 * 2**20):
     return info
 
 
+# ------------------------------------------------------------------ series for chapter 13
+SCALING_SIZES = (10_000, 30_000, 100_000, 300_000, 1_000_000)
+
+
+def run_scaling(rate, d=8, K=8, covariance_type="full"):
+    """Time per EM iteration against n (one row per n, as in the grid)."""
+    return [run_point(n, d, K, covariance_type, rate) for n in SCALING_SIZES]
+
+
+def run_online_trace(n=100_000, d=2, K=4, n_batches=200, passes=40, every=10):
+    """Mean log-likelihood of all points against the time spent fitting, batch vs online EM.
+
+    Same data, same start (uniform weights, the first K rows as means, identity covariances).
+    Only ``fit``/``partial_fit`` are timed; the scoring between them is not.
+    """
+    from gmm_from_scratch import GaussianMixture
+    from gmm_from_scratch.online import StepSize
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(scale=3.0, size=(K, d))
+    X = centres[rng.integers(K, size=n)] + rng.normal(size=(n, d))
+    X = X[np.random.default_rng(4).permutation(n)]
+    init = {"weights_init": np.full(K, 1 / K), "means_init": X[:K] + 0.0,
+            "precisions_init": np.stack([np.eye(d)] * K)}  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start_ll = GaussianMixture(K, max_iter=0, **init).fit(X).score(X)
+        batch = GaussianMixture(K, warm_start=True, max_iter=1, tol=0.0, **init)
+        b_time, b_ll, elapsed = [0.0], [float(start_ll)], 0.0
+        for _ in range(passes):
+            t = time.perf_counter()
+            batch.fit(X)  # one more EM iteration (warm start)
+            elapsed += time.perf_counter() - t
+            b_time.append(elapsed)
+            b_ll.append(float(batch.score(X)))
+        online = GaussianMixture(K, **init)
+        online.step_size = StepSize(kappa=0.6, t0=2.0)
+        o_time, o_ll, o_batches, elapsed = [0.0], [float(start_ll)], [0], 0.0
+        for i, part in enumerate(np.array_split(X, n_batches)):
+            t = time.perf_counter()
+            online.partial_fit(part)
+            elapsed += time.perf_counter() - t
+            if (i + 1) % every == 0:
+                o_time.append(elapsed)
+                o_ll.append(float(online.score(X)))
+                o_batches.append(i + 1)
+    return {
+        "n": n, "d": d, "K": K, "batch_size": n // n_batches, "kappa": 0.6, "t0": 2.0,
+        "batch": {"passes": list(range(passes + 1)), "seconds": b_time, "mean_loglik": b_ll},
+        "online": {"batches": o_batches, "seconds": o_time, "mean_loglik": o_ll},
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- provenance
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown"
+
+
+def provenance() -> dict:
+    import platform
+
+    import scipy
+    import sklearn
+    from threadpoolctl import threadpool_info
+
+    import gmm_from_scratch
+
+    return {
+        "machine": {"cores": os.cpu_count(), "cpu_model": cpu_model(),
+                    "platform": platform.platform()},
+        "versions": {
+            "python": platform.python_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+            "gmm_from_scratch": getattr(gmm_from_scratch, "__version__", "unknown"),
+            "blas": [{"library": i["internal_api"], "version": i["version"],
+                      "architecture": i.get("architecture"), "threads": i["num_threads"]}
+                     for i in threadpool_info() if i["user_api"] == "blas"],
+        },
+    }  # fmt: skip
+
+
 # ------------------------------------------------------------------------------- driver
 def grid(quick: bool, large: bool):
     if quick:
@@ -407,6 +504,13 @@ def main(argv=None):
     p.add_argument("--no-chunked", action="store_true", help="skip the out-of-core fit")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument(
+        "--save",
+        metavar="PATH",
+        help="write JSON with the machine, versions, load average and every row to PATH",
+    )
+    p.add_argument("--scaling", action="store_true", help="add a series over n (full, d=8, K=8)")
+    p.add_argument("--online", action="store_true", help="add an online-vs-batch EM trace")
+    p.add_argument(
         "--blas-threads", type=int, help="limit BLAS threads for both implementations (fair)"
     )
     p.add_argument(
@@ -435,7 +539,8 @@ def main(argv=None):
     blas = [f"{i['internal_api']} {i['version']} {i.get('architecture')} x{i['num_threads']}"
             for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
     print(f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, BLAS: {'; '.join(blas)}")
-    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}")
+    load_start = os.getloadavg()
+    print(f"cores: {os.cpu_count()}, load average at start: {load_start}")
     rate = machine_matmul_rate()
     if args.blas_threads:
         print(f"BLAS limited to {args.blas_threads} thread(s) for both implementations")
@@ -452,6 +557,21 @@ def main(argv=None):
     print(f"\nsame answer (<= {RTOL:g} relative): {len(rows) - len(bad)}/{len(rows)}; "
           f"points where we are slower than scikit-learn: {len(slower)}")  # fmt: skip
     result = {"rate": rate, "rows": rows}
+    if args.scaling:
+        print("\nscaling in n (full, d = 8, K = 8):")
+        print_table([])
+        result["scaling"] = run_scaling(rate)
+        for row in result["scaling"]:
+            _print_row(row)
+    if args.online:
+        trace = run_online_trace()
+        result["online"] = trace
+        b, o = trace["batch"], trace["online"]
+        print(
+            f"\nonline vs batch EM (n = {trace['n']:,}): batch after {b['passes'][-1]} passes "
+            f"{b['mean_loglik'][-1]:.4f} in {b['seconds'][-1]:.2f} s; online after one pass "
+            f"{o['mean_loglik'][-1]:.4f} in {o['seconds'][-1]:.2f} s"
+        )
     if not args.no_memory:
         n, d, K = (100_000, 16, 16) if args.quick else (1_000_000, 16, 16)
         print(f"\npeak memory during fit (n={n:,}, d={d}, K={K}, full; separate processes):")
@@ -479,9 +599,27 @@ def main(argv=None):
             f"from the in-memory fit {info['max_rel_diff']:.1e}"
         )
         result["chunked"] = info
-    print(f"\ntotal time {time.perf_counter() - t0:.0f} s; load average at end: {os.getloadavg()}")
+    load_end = os.getloadavg()
+    print(f"\ntotal time {time.perf_counter() - t0:.0f} s; load average at end: {load_end}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
+    if args.save:
+        saved = {
+            **provenance(),
+            "command": " ".join(
+                ["benchmarks/bench_em.py", *(argv if argv is not None else sys.argv[1:])]
+            ),
+            "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "blas_threads_limit": args.blas_threads,
+            "load_average": {"start": list(load_start), "end": list(load_end)},
+            "matmul_rate_flops": rate,
+            "rtol": RTOL,
+            **{k: v for k, v in result.items() if k != "rate"},
+        }
+        out = Path(args.save)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(saved, indent=1) + "\n")
+        print(f"saved to {out}")
 
 
 def _print_row(r):
