@@ -73,8 +73,10 @@ pd.set_option("display.precision", 4)
 # $$ (eq-ch11-spike)
 #
 # Nothing on the right depends on $\sigma_2$ except $-\log\sigma_2$, which grows without bound as
-# $\sigma_2 \to 0$. So the likelihood of a mixture **has no maximum**: there are points in
-# parameter space where it is infinite, one for every data point and every component. The same
+# $\sigma_2 \to 0$. So the likelihood of a mixture **has no maximum**: it is *unbounded*. Near
+# every data point, for every component, there are parameters (a mean on the point, a variance
+# shrinking to zero) along which it grows without limit, although it is finite wherever every
+# variance is positive. The same
 # happens in $d$ dimensions, and more easily: the density of a component at its own mean is
 #
 # $$
@@ -250,18 +252,40 @@ print("covariance of the duplicates' component, in units of 1e-6:\n",
 assert np.allclose(fit_dup.covariances_[k_dup], 1e-6 * np.eye(2), rtol=0, atol=1e-15)
 
 # %% [markdown]
-# Watch the collapse happen. The animation replays this fit iteration by iteration: one
-# component drifts towards the eight identical readings, and once it owns them its ellipse
-# shrinks to a dot, held at the floor $\varepsilon = 10^{-6}$ instead of vanishing. Without the
-# floor the next M-step would divide by a zero determinant.
+# k-means put a component on the duplicates at once, so that fit shows only the end state. To
+# watch the collapse happen, start EM by hand: two components on the two clusters, and a third,
+# broad one ($\Sigma_3 = 4I$, weight 0.1) at $(3, 3)$, halfway between the clusters and the
+# duplicates.
+
+# %%
+replay = GaussianMixture(
+    3, reg_covar=1e-6, record_history=True,
+    weights_init=np.array([0.45, 0.45, 0.1]),
+    means_init=np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 3.0]]),
+    precisions_init=np.stack([np.eye(2), np.eye(2), np.eye(2) / 4.0]),
+).fit(X_dup)
+h = replay.history_
+for t in range(len(h.means)):
+    print(f"after {t:2d} M-steps: component 3 at {np.round(h.means[t][2], 2)}, "
+          f"det Sigma_3 = {np.linalg.det(h.full_covariances(t)[2]):.2e}")
+det_path = [np.linalg.det(h.full_covariances(t)[2]) for t in range(len(h.means))]
+assert np.allclose(replay.means_[2], [3.0, 6.0]) and replay.n_iter_ <= 12
+assert np.all(np.diff(det_path[1:8]) < 0) and det_path[1] > 20 and det_path[5] > 1e-2
+assert abs(det_path[-1] - 1e-12) < 1e-15  # eps squared
+
+# %% [markdown]
+# The third component climbs from $(3, 3)$ to the duplicates at $(3, 6)$ in about six
+# iterations while its determinant, after a first step up to 21, falls to
+# $10^{-12} = \varepsilon^2$: its ellipse
+# shrinks to a dot, held at the floor $\varepsilon = 10^{-6}$ in each direction instead of
+# vanishing. Without the floor the next M-step would divide by a zero determinant. The
+# animation replays the run, each iteration after its E-step and after its M-step.
 
 # %% tags=["nbval-ignore-output"]
 from IPython.display import HTML
 
 from gmm_from_scratch.animation import em_animation_html
 
-replay = GaussianMixture(3, reg_covar=1e-6, random_state=0, record_history=True).fit(X_dup)
-assert np.allclose(replay.means_, fit_dup.means_)
 HTML(em_animation_html(X_dup, replay.history_, max_frames=40, dpi=70,
                        feature_names=("$x_1$", "$x_2$")))
 
@@ -358,8 +382,8 @@ pd.DataFrame(rows).set_index(["fit", "component"]).round(3)
 
 # %% [markdown]
 # With $K=2$, the ten outliers (2.4% of the data) are absorbed by the nearer cluster: its mean
-# moves by about 0.6 and the determinant of its covariance — the squared area of its
-# ellipse — grows from 0.37 to 5.1, fourteen times. The other cluster is untouched. With $K=3$,
+# moves by about 0.6 and the determinant of its covariance — proportional to the squared area
+# of its ellipse (the one-standard-deviation ellipse has area $\pi\sqrt{\det\Sigma}$) — grows from 0.37 to 5.1, fourteen times. The other cluster is untouched. With $K=3$,
 # the third component takes the outliers (weight $10/410 = 0.024$) and the two real clusters
 # recover their clean-data parameters:
 

@@ -10,22 +10,28 @@
 # - **On the course website** (no Python running) the animations below play in your browser:
 #   use the buttons under each one to play, pause or step frame by frame.
 # - **In Jupyter** (`make lab`, then open `chapters/play_with_em.ipynb`) the explorer at the
-#   bottom gives you sliders and controls that refit EM live.
+#   bottom gives you sliders and controls that refit EM live. It needs a running Python
+#   kernel, so the website shows, in its place, the final fits of the experiments it suggests.
 # :::
 #
 # Each frame shows the data coloured by the responsibilities $\gamma(z_{nk})$ (a point halfway
 # between two colours is shared between two components), every component's 1σ and 2σ
-# ellipses, and, on the right, the mean log-likelihood with the current iteration marked.
+# ellipses, and, on the right, the mean log-likelihood with the current iteration marked. A
+# start from single data points makes the first log-likelihood enormous and negative, so
+# the curve is drawn from the second iteration on, where its climb is visible.
 # After an **E-step** the colours change and the ellipses stay where they were; after an
 # **M-step** the ellipses move to fit the colours. That alternation is the whole algorithm
 # (chapter 5), and the right-hand curve never goes down (chapter 6).
 
 # %%
+import re
+
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML
 
 from gmm_from_scratch import GaussianMixture
-from gmm_from_scratch.animation import em_animation_html
+from gmm_from_scratch.animation import em_animation
 from gmm_from_scratch.datasets import make_teaching_dataset
 from gmm_from_scratch.plotting import use_book_style
 
@@ -41,6 +47,22 @@ def fit_with_history(dataset, n_components, init_params="random_from_data", seed
     return X, gmm.fit(X)
 
 
+def animation_html(X, history, feature_names=("feature 1", "feature 2"), max_frames=30):
+    """The package's EM animation, its log-likelihood axis scaled from iteration 2 on."""
+    anim = em_animation(X, history, max_frames=max_frames, dpi=70, feature_names=feature_names)
+    drawer = anim.drawer
+    ll = np.asarray(history.log_likelihood)
+    lo, hi = ll[1:].min(), ll[1:].max()
+    pad = 0.08 * (hi - lo) if hi > lo else 0.01
+    drawer.ax_ll.set_xlim(1.5, len(ll) + 0.5)
+    drawer.ax_ll.set_ylim(lo - pad, hi + pad)
+    drawer.ax_ll.set_xlabel("EM iteration (from the 2nd)")
+    with plt.rc_context({"animation.frame_format": "jpeg"}):
+        html = anim.to_jshtml(default_mode="once")
+    plt.close(drawer.fig)
+    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+
+
 # %% [markdown]
 # ## Old Faithful, from a poor start
 #
@@ -49,18 +71,22 @@ def fit_with_history(dataset, n_components, init_params="random_from_data", seed
 # mean is that point and its covariance only `reg_covar` times the identity,
 # $10^{-6}\,\mathbf I$, so almost every other eruption is astronomically improbable under it.
 # That is why the first mean log-likelihood printed below is an enormous negative number; it is
-# not a bug. With this seed the two starting points are one short and one long eruption, so
-# the very first M-step already gives each component its own cluster, and the remaining
-# iterations only polish the fourth decimal.
+# not a bug. With this seed the first M-step leaves the two components overlapping, one
+# stretched across both clusters, and it takes EM about fifteen more iterations to pull them
+# apart: watch the ellipses slide and the curve on the right climb.
 
 # %%
-X, gmm = fit_with_history("old_faithful", 2, seed=1)
+X, gmm = fit_with_history("old_faithful", 2, seed=4)
+lb = np.asarray(gmm.lower_bounds_)
 print(f"EM ran {gmm.n_iter_} iterations; converged: {gmm.converged_}")
-print(f"mean log-likelihood: first {gmm.lower_bounds_[0]:.4f}, last {gmm.lower_bounds_[-1]:.4f}")
+print(f"mean log-likelihood: first {lb[0]:.4g}, second {lb[1]:.4f}, last {lb[-1]:.4f}")
+moved = np.abs(gmm.history_.means[-1] - gmm.history_.means[2]).max()
+print(f"largest move of a mean after the second iteration: {moved:.2f} (standardized units)")
+assert gmm.n_iter_ >= 12 and moved > 0.5 and lb[-1] - lb[1] > 0.3
 
 # %% tags=["nbval-ignore-output"]
 names = ("eruption duration (standardized)", "waiting time (standardized)")
-HTML(em_animation_html(X, gmm.history_, max_frames=30, dpi=70, feature_names=names))
+HTML(animation_html(X, gmm.history_, feature_names=names))
 
 # %% [markdown]
 # ## Where k-means fails: three sheared clusters
@@ -71,14 +97,22 @@ HTML(em_animation_html(X, gmm.history_, max_frames=30, dpi=70, feature_names=nam
 # %%
 X, gmm = fit_with_history("elongated", 3, seed=4)
 print(f"EM ran {gmm.n_iter_} iterations; final weights {gmm.weights_}")
+assert gmm.n_iter_ >= 20
 
 # %% tags=["nbval-ignore-output"]
-HTML(em_animation_html(X, gmm.history_, max_frames=30, dpi=70))
+HTML(animation_html(X, gmm.history_))
 
 # %% [markdown]
 # ## The live explorer
 #
-# Run this page in Jupyter to use it; on the static website it is inert. Things to try:
+# :::{important}
+# The explorer needs Jupyter: its sliders refit EM in a running Python kernel, which a
+# static website does not have. Open this page as a notebook (`make lab`, then
+# `chapters/play_with_em.ipynb`) to use it. Below it, for readers of the website, is what the
+# three experiments suggested here end in.
+# :::
+#
+# Things to try:
 #
 # 1. Set **data** to `elongated`, **covariance** to `spherical`: the ellipses become circles and
 #    cannot follow the clusters, just as k-means cannot.
@@ -88,13 +122,35 @@ HTML(em_animation_html(X, gmm.history_, max_frames=30, dpi=70))
 #    **reg_covar** down to `1e-9`: one component collapses onto the duplicated points and its
 #    ellipse shrinks to a dot while the log-likelihood shoots up (chapter 11).
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-output"]
 from gmm_from_scratch.widgets import EMExplorer
 
 explorer = EMExplorer(dataset="elongated", n_components=3, init_params="kmeans", random_state=4)
-# open on the last iteration, so that the (inert) copy on the website shows the fitted mixture
 explorer.controls["iteration"].value = explorer.controls["iteration"].max
 explorer
+
+# %% [markdown]
+# The three experiments, fitted to the end (what the explorer shows at its last iteration):
+
+# %%
+from gmm_from_scratch.plotting import plot_mixture
+
+experiments = [
+    ("elongated", dict(n_components=3, covariance_type="spherical", seed=4),
+     "1. elongated, spherical"),
+    ("elongated", dict(n_components=3, covariance_type="full", seed=4), "1. elongated, full"),
+    ("duplicates", dict(n_components=3, init_params="kmeans", seed=0, reg_covar=1e-9),
+     "3. duplicates, reg_covar = 1e-9"),
+]
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+for ax, (dataset, kw, title) in zip(axes, experiments, strict=True):
+    Xe, ge = fit_with_history(dataset, **kw)
+    plot_mixture(ax, Xe, ge.means_, ge.covariances_, ge.covariance_type,
+                 responsibilities=ge.predict_proba(Xe), point_size=5)
+    ax.set_title(f"{title}\nmean log-lik. {ge.lower_bounds_[-1]:.3f}", fontsize=9)
+    ax.set_xlabel("feature 1")
+axes[0].set_ylabel("feature 2")
+plt.show()
 
 # %% [markdown]
 # ## Summary
