@@ -35,7 +35,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmm_from_scratch import GaussianMixture, em_pass, m_step
 from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
