@@ -429,7 +429,8 @@ plt.show()
 # Compute the parameter count of each type with `n_parameters`. (b) A rough rule asks for
 # at least ten samples per free parameter of each component's covariance, counting only the
 # points that component owns. Which types does it allow? (c) What would you try if only
-# `'diag'` and `'spherical'` pass, but you believe the features are correlated?
+# `'spherical'` passes comfortably (and `'diag'` falls just short), but you believe the
+# features are correlated?
 # ```
 #
 # ```{solution} ex-ch09-budget
