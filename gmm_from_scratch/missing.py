@@ -88,10 +88,11 @@ def check_nan_policy(nan_policy: Any) -> str:
     --------
     >>> check_nan_policy("marginalize")
     'marginalize'
-    >>> check_nan_policy("omit")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: nan_policy must be one of ('raise', 'marginalize'), got 'omit'. ...
+    >>> try:
+    ...     check_nan_policy("omit")
+    ... except ValueError as exc:
+    ...     print(str(exc)[:62])
+    nan_policy must be one of ('raise', 'marginalize'), got 'omit'
     """
     if not isinstance(nan_policy, str) or nan_policy not in NAN_POLICIES:
         raise ValueError(
@@ -161,10 +162,11 @@ def check_missing(X: np.ndarray, fitting: bool = False) -> np.ndarray:
 
     Examples
     --------
-    >>> check_missing(np.array([[1.0, np.nan], [np.nan, np.nan]]))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: 1 row(s) of X (the first is row 1) have no observed value ...
+    >>> try:
+    ...     check_missing(np.array([[1.0, np.nan], [np.nan, np.nan]]))
+    ... except ValueError as exc:
+    ...     print(str(exc)[:57])
+    1 row(s) of X (the first is row 1) have no observed value
     """
     observed = ~np.isnan(X)
     empty = np.flatnonzero(~observed.any(axis=1))
