@@ -539,9 +539,13 @@ k-means++ seeding, and the "best of several runs" rule.
             "ch08.best_of_n_init", "Keeping the best of several runs",
             r"""
             Write `best_of_n_init(X, n_components, n_init, seed)`: fit `n_init` models
-            `GaussianMixture(n_components, init_params="random", max_iter=200,
+            `GaussianMixture(n_components, init_params="random_from_data", max_iter=200,
             random_state=seed + i)` for `i = 0, ..., n_init - 1`, and return the fitted model
             whose run is best. Which attribute tells you, and is larger or smaller better?
+            (Starts from random data points land in different local optima, so the choice
+            matters. With `init_params="random"` every run would begin near the saddle where
+            all components coincide, stop there after two iterations, and the "best" of them
+            would be as poor as the others: chapter 8.)
             """,
             '''
             def best_of_n_init(X, n_components, n_init, seed):
@@ -550,8 +554,8 @@ k-means++ seeding, and the "best of several runs" rule.
             """
             best = None
             for i in range(n_init):
-                gm = GaussianMixture(n_components, init_params="random", max_iter=200,
-                                     random_state=seed + i).fit(X)
+                gm = GaussianMixture(n_components, init_params="random_from_data",
+                                     max_iter=200, random_state=seed + i).fit(X)
                 if best is None or gm.lower_bound_ > best.lower_bound_:  # higher is better
                     best = gm
             return best

@@ -569,7 +569,7 @@ def test_best_of_n_init_keeping_the_worst():
     f = student(
         """
         def best_of_n_init(X, n_components, n_init, seed):
-            runs = [GaussianMixture(n_components, init_params="random", max_iter=200,
+            runs = [GaussianMixture(n_components, init_params="random_from_data", max_iter=200,
                                     random_state=seed + i).fit(X) for i in range(n_init)]
             return min(runs, key=lambda g: g.lower_bound_)
     """,
@@ -635,6 +635,39 @@ def test_parameter_count_with_k_weights():
         "n_free_parameters",
     )
     failed(check("ch10.n_free_parameters", f), "free parameters", "K − 1")
+
+
+def test_best_of_n_init_with_random_starts_is_refused():
+    """The 'random' starts all stop at the saddle: the checker's runs are 'random_from_data'."""
+    f = student(
+        """
+        def best_of_n_init(X, n_components, n_init, seed):
+            runs = [GaussianMixture(n_components, init_params="random", max_iter=200,
+                                    random_state=seed + i).fit(X) for i in range(n_init)]
+            return max(runs, key=lambda g: g.lower_bound_)
+    """,
+        "best_of_n_init",
+    )
+    failed(check("ch08.best_of_n_init", f), "best of the runs")
+
+
+def test_parameter_count_off_elsewhere_gets_the_breakdown():
+    f = student(
+        """
+        def n_free_parameters(K, d, t):
+            cov = {"full": K * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": K * d,
+                   "spherical": K}[t]
+            return K - 1 + K * d + cov + 2
+    """,
+        "n_free_parameters",
+    )
+    failed(
+        check("ch10.n_free_parameters", f),
+        "three parts",
+        "the weights, K − 1",
+        "the means, K·d",
+        "K·d(d+1)/2 for 'full'",
+    )
 
 
 def test_bic_with_the_mean_log_likelihood():

@@ -114,7 +114,9 @@ def _ch08_best_run(r: Runner) -> None:
         got = r.call(X, K, n_init, seed)
         bounds = []
         for i in range(n_init):
-            gm = _GaussianMixture(K, init_params="random", max_iter=200, random_state=seed + i)
+            gm = _GaussianMixture(
+                K, init_params="random_from_data", max_iter=200, random_state=seed + i
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 bounds.append(gm.fit(X).lower_bound_)

@@ -32,6 +32,13 @@ def _ch10_n_params(r: Runner) -> None:
                 hint = "The K weights sum to one, so only K − 1 of them are free."
             elif got == want - K * d:
                 hint = "Count the K·d entries of the means too."
+            else:
+                per = {"full": "K·d(d+1)/2", "tied": "d(d+1)/2", "diag": "K·d", "spherical": "K"}
+                hint = (
+                    "Count in three parts and add them (eq. 9.5): the weights, K − 1 free "
+                    "(they sum to one); the means, K·d; the covariances, "
+                    f"{per[t]} for '{t}'."
+                )
             r.fail(
                 f"n_free_parameters({K}, {d}, '{t}') returned {got!r}, but a '{t}' mixture "
                 f"with K={K} components in d={d} dimensions has {want} free parameters.",
