@@ -95,7 +95,7 @@ assert estimates["MNAR"][1] < truth - 0.25 and estimates["MNAR"][2] < truth - 0.
 # says so. The pictures show where the missing values were.
 
 # %% mystnb={"figure": {"caption": "The same 2,000 points under three missing-data mechanisms. Blue: complete rows. Orange: the true position of the rows whose second coordinate is missing (the analyst sees only their first coordinate).", "name": "fig-ch15-mechanisms"}, "image": {"alt": "Three scatter plots of a correlated Gaussian cloud. Under MCAR the orange missing points are spread over the whole cloud; under MAR they are the points with large x1; under MNAR they are the points with large x2."}}
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), sharex=True, sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(8.8, 3.2), sharex=True, sharey=True)
 for ax, (name, missing) in zip(axes, mechanisms.items(), strict=True):
     ax.scatter(*Z[~missing].T, s=3, color="C0", label="complete row")
     ax.scatter(*Z[missing].T, s=3, color="C1", alpha=0.6, label="$x_2$ missing (true value)")
@@ -176,14 +176,14 @@ def draw(ax, gmm, title, added=None):
     ax.plot([], [], color="black", linestyle="--", linewidth=1, label="complete-data fit")
     ax.plot([], [], color="C2", linewidth=1.5, label="this treatment")
     ax.set_title(title)
-    ax.set_xlabel("eruption duration (standardized)")
 
 
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), sharex=True, sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(8.8, 3.4), sharex=True, sharey=True)
 draw(axes[0], fits["complete-case"], "complete-case analysis")
 draw(axes[1], fits["mean imputation"], "mean imputation", mean_impute(Xm)[~complete_rows])
 draw(axes[2], fits["exact EM"], "exact EM", fits["exact EM"].impute(Xm)[~complete_rows])
 axes[0].set_ylabel("waiting time (standardized)")
+fig.supxlabel("eruption duration (standardized)")
 axes[0].set_xlim(-2.4, 2.4)
 axes[0].set_ylim(-2.8, 2.8)
 axes[1].legend(loc="upper left", fontsize=7)
