@@ -31,6 +31,7 @@ from sklearn.datasets import make_moons
 from sklearn.metrics import silhouette_score
 
 from gmm_from_scratch import KMeans, n_parameters, select_n_components
+from gmm_from_scratch.selection import heldout_log_likelihood
 from gmm_from_scratch.plotting import BOOK_COLORS, plot_mixture, use_book_style
 
 use_book_style()
@@ -117,6 +118,18 @@ print(result.to_string())
 #   of the model with the parameters integrated out, for large $N$. Choosing the $K$ with the
 #   smallest BIC approximately chooses the most probable $K$ a posteriori.
 #
+# **A caveat on BIC's justification.** The approximation behind BIC (a Laplace
+# approximation of the marginal likelihood around a single, well-defined maximum) assumes a
+# *regular* model: identifiable parameters, an interior maximum and an invertible Fisher
+# information. Mixtures break each assumption. Every maximum has $K!$ relabelled copies; when
+# $K$ exceeds the number of components the data need, the extra component can be switched
+# off in a whole family of ways (weight zero, or a duplicate of another component), so its
+# parameters are not identifiable and the Fisher information is singular exactly there; and
+# the likelihood itself is unbounded (chapter 11). So "BIC approximates the marginal
+# likelihood" is not a theorem for mixtures. It remains a useful rule in practice, and it is
+# known to choose the number of components consistently in some settings, but read its
+# minimum as a well-tested heuristic, and confirm it with held-out likelihood.
+#
 # As soon as $\log N > 2$ (that is, $N \ge 8$) BIC's penalty is the larger, so BIC prefers
 # fewer components than AIC. For a full-covariance mixture in 2-D, each extra component
 # adds 6 parameters: BIC accepts it only if it raises $\ell$ by more than
@@ -199,6 +212,40 @@ plt.show()
 # superfluous component does little harm, while BIC aims at *identifying* the model and
 # penalizes superfluous parameters more firmly. With plenty of data and Gaussian clusters,
 # all agree; with small $N$, AIC and CV tend to choose more components than BIC.
+#
+# ### Comparing two values of $K$ fold by fold
+#
+# The error bars above overlap, yet that alone does not mean the data cannot tell $K=3$ from
+# $K=4$. The folds differ in difficulty, and a hard fold is hard for *every* $K$: the spread
+# of each curve is mostly shared. Comparing two candidates on the *same* folds removes it.
+# `heldout_log_likelihood` returns one score per fold, with the same shuffled split for every
+# $K$ (the same `random_state`), so the per-fold differences are paired.
+
+# %%
+fold_scores = {K: heldout_log_likelihood(X, K, cv=5, n_init=3, random_state=0)
+               for K in (3, 4, 5, 6)}
+print("spread of the scores across folds (std):",
+      {K: round(float(v.std(ddof=1)), 4) for K, v in fold_scores.items()})
+paired = {}
+for other in (3, 5, 6):
+    diff = fold_scores[4] - fold_scores[other]
+    paired[other] = diff
+    print(f"K=4 minus K={other}, per fold: {np.round(diff, 4)}; mean {diff.mean():+.4f} "
+          f"± {diff.std(ddof=1) / np.sqrt(len(diff)):.4f} (standard error); "
+          f"K=4 better in {int(np.sum(diff > 0))} of {len(diff)} folds")
+standard_error = {k: d.std(ddof=1) / np.sqrt(len(d)) for k, d in paired.items()}
+assert np.all(paired[3] > 0) and 5 < paired[3].mean() / standard_error[3] < 7
+assert abs(paired[5].mean()) < standard_error[5] and 0 < np.sum(paired[5] > 0) < 5
+assert paired[5].std(ddof=1) < 0.5 * fold_scores[4].std(ddof=1)
+
+# %% [markdown]
+# $K=4$ beats $K=3$ in every fold, by about six standard errors: a clear verdict that the
+# overlapping error bars hid. Between $K=4$ and $K=5$ the paired differences change sign from
+# fold to fold and their mean is smaller than its standard error: the data cannot tell the
+# two apart, and the simpler model is the sensible choice. The differences vary much less
+# than the scores themselves (their spread is less than half of one curve's), which is why
+# pairing is the right way to compare candidates by cross-validation. (With only five folds
+# the standard error is rough; repeated cross-validation with several shuffles sharpens it.)
 #
 # `select_n_components` can also choose the covariance type at the same time (pass several
 # in `covariance_types`); chapter 9 showed BIC picking the generating type.
@@ -288,6 +335,47 @@ plt.show()
 # and enough to approximate the flat-topped, sharp-edged square. Neither answer is "wrong":
 # as a *density estimate* the many-component mixture is far better than the two- or
 # one-component one, which is exactly what BIC measures. It is the question that changed.
+#
+# ### ICL: a criterion for clusters
+#
+# BIC asks how many Gaussians describe the density. The **integrated completed likelihood**
+# (ICL) asks how many *well-separated* groups it contains. It adds to BIC a penalty for
+# uncertain assignments, twice the entropy of the responsibilities:
+#
+# $$
+# \mathrm{ICL} = \mathrm{BIC} - 2\sum_{n=1}^{N}\sum_{k=1}^{K} r_{nk}\log r_{nk} .
+# $$ (eq-ch10-icl)
+#
+# The entropy term is zero when every point belongs clearly to one component and grows when
+# components overlap, so ICL refuses to split one group into several overlapping Gaussians,
+# which BIC happily does to model a non-Gaussian shape. Lower is better. The package has no
+# `icl` method; the formula is one line on top of `bic` and `predict_proba`:
+
+# %%
+def icl(model, data):
+    """Eq. (ICL): BIC plus twice the entropy of the responsibilities."""
+    r = model.predict_proba(data)
+    entropy = -np.sum(r * np.log(np.where(r > 0, r, 1.0)))
+    return model.bic(data) + 2 * entropy
+
+
+icl_choice = {}
+for name, (data, res) in shapes.items():
+    scores = [icl(res.estimators_[(k, "full")], data) for k in ks_wide]
+    icl_choice[name] = int(ks_wide[np.argmin(scores)])
+    print(f"{name}: BIC chooses K = {res.best_n_components_}, ICL chooses K = {icl_choice[name]}")
+icl_known = [icl(result.estimators_[(k, "full")], X) for k in ks]
+print(f"the known 4-component mixture: ICL chooses K = {ks[np.argmin(icl_known)]}")
+assert icl_choice["uniform square"] == 1 and shapes["uniform square"][1].best_n_components_ > 1
+assert icl_choice["two moons"] < shapes["two moons"][1].best_n_components_
+assert ks[np.argmin(icl_known)] == 4
+
+# %% [markdown]
+# On the uniform square ICL sees what BIC cannot: one group, no clusters. On the moons it
+# still asks for several components (each moon needs a few Gaussians that overlap little),
+# but fewer than BIC. On the well-separated known mixture both agree on four. ICL is the
+# natural criterion when the question is "how many clusters"; BIC when it is "how good a
+# density".
 #
 # If you need clusters of non-Gaussian shape, you have options:
 #
@@ -411,7 +499,10 @@ plt.show()
 #   `select_n_components(...).table`, computed by `GaussianMixture.aic` and `.bic`.
 # - The held-out log-likelihood {eq}`eq-ch10-heldout` tests the density on unseen data by
 #   $F$-fold cross-validation (`criterion='heldout'`); it needs no penalty but costs $F$ extra
-#   fits per candidate.
+#   fits per candidate. Compare two candidates by their paired, fold-by-fold differences.
+# - BIC's Laplace-approximation argument assumes a regular model, which a mixture is not;
+#   treat it as a good heuristic. ICL {eq}`eq-ch10-icl` adds the entropy of the
+#   responsibilities and counts well-separated clusters rather than Gaussians.
 # - Silhouette and elbow judge hard clusterings by Euclidean distances, not the mixture's
 #   likelihood; use them as sanity checks.
 # - A GMM estimates a density. For non-Gaussian groups (two moons, a uniform square) BIC
