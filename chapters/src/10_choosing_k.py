@@ -31,8 +31,8 @@ from sklearn.datasets import make_moons
 from sklearn.metrics import silhouette_score
 
 from gmm_from_scratch import KMeans, n_parameters, select_n_components
-from gmm_from_scratch.selection import heldout_log_likelihood
 from gmm_from_scratch.plotting import BOOK_COLORS, plot_mixture, use_book_style
+from gmm_from_scratch.selection import heldout_log_likelihood
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
