@@ -53,7 +53,9 @@ def deduplicate_scripts(app: Any, pagename: str, templatename: str, context: dic
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    # In place: the list is the builder's own, to which handlers that run later (MathJax's,
+    # the page name) still append their scripts for this page.
+    scripts[:] = unique
 
 
 def setup(app: Any) -> dict[str, Any]:
