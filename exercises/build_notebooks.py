@@ -746,6 +746,94 @@ unlikely. You set the threshold and flag the points.
 ))
 
 
+CHAPTERS.append(Chapter(
+    "ch13_scaling", 13, "Scaling EM", "13_scaling.ipynb",
+    """
+{chapter} showed that one EM iteration is a map-reduce: the M-step needs only sums over the
+rows, and the sums of parts add up, provided they are taken about the same shift. You write
+the reduce step.
+""",
+    setup(),
+    [
+        Exercise(
+            "ch13.merge_statistics", "Merging sufficient statistics",
+            r"""
+            Two machines computed the sufficient statistics of one component about their own
+            shifts: `part_a = (N_a, s_a, S_a, c_a)` and `part_b = (N_b, s_b, S_b, c_b)`, with
+            $N=\sum_n r_n$, $\mathbf s=\sum_n r_n(\mathbf x_n-\mathbf c)$ (shape `(d,)`) and
+            $\mathbf S=\sum_n r_n(\mathbf x_n-\mathbf c)(\mathbf x_n-\mathbf c)^\top$
+            (shape `(d, d)`). Write `merge_statistics(part_a, part_b, shift)` returning
+            `(N, s, S)` of all the rows together, about `shift`. Move each part first: with
+            $\boldsymbol\Delta=\mathbf c_{\text{old}}-\mathbf c$,
+            $\mathbf s'=\mathbf s+N\boldsymbol\Delta$ and
+            $\mathbf S'=\mathbf S+\mathbf s\boldsymbol\Delta^\top+\boldsymbol\Delta\mathbf s^\top
+            +N\boldsymbol\Delta\boldsymbol\Delta^\top$ (eq. 13.2 read backwards).
+            """,
+            '''
+            def merge_statistics(part_a, part_b, shift):
+                """(N, s, S) of both parts together, taken about shift."""
+            ''',
+            """
+            N, s, S = 0.0, np.zeros(len(shift)), np.zeros((len(shift), len(shift)))
+            for n_part, s_part, S_part, c_part in (part_a, part_b):
+                delta = c_part - shift
+                N += n_part
+                s = s + s_part + n_part * delta
+                S = (S + S_part + np.outer(s_part, delta) + np.outer(delta, s_part)
+                     + n_part * np.outer(delta, delta))
+            return N, s, S
+            """,
+        ),
+    ],
+))
+
+CHAPTERS.append(Chapter(
+    "ch14_bayesian", 14, "Bayesian mixtures", "14_bayesian.ipynb",
+    """
+{chapter} replaced EM's point estimates by distributions. Two pieces of the variational
+algorithm for the weights: the expected log-weights of the E-step and the weights' M-step.
+""",
+    setup("from scipy.special import digamma"),
+    [
+        Exercise(
+            "ch14.expected_log_weights", "The expected log-weights",
+            r"""
+            Under a Dirichlet posterior $q(\boldsymbol\pi)=\operatorname{Dir}(\boldsymbol\alpha)$
+            the variational E-step needs $\mathbb E[\log\pi_k]=\psi(\alpha_k)-
+            \psi\big(\sum_j\alpha_j\big)$ (eq. 14.7), with $\psi$ the digamma function
+            (`scipy.special.digamma`). Write `expected_log_weights(alpha)` returning the array
+            of shape `(K,)`.
+            """,
+            '''
+            def expected_log_weights(alpha):
+                """E[log pi_k] under Dir(alpha)."""
+            ''',
+            """
+            return digamma(alpha) - digamma(np.sum(alpha))
+            """,
+        ),
+        Exercise(
+            "ch14.weights_m_step", "The variational M-step for the weights",
+            r"""
+            Write `weights_m_step(resp, alpha0)` for a symmetric Dirichlet prior
+            $\operatorname{Dir}(\alpha_0,\dots,\alpha_0)$: given the responsibilities `resp`
+            `(N, K)`, return the posterior's parameters $\alpha_k=\alpha_0+N_k$ (eq. 14.8) and
+            the posterior mean weights $\alpha_k/\sum_j\alpha_j$ (eq. 14.11), as a tuple of
+            two arrays of shape `(K,)`.
+            """,
+            '''
+            def weights_m_step(resp, alpha0):
+                """(alpha, posterior mean weights) of the Dirichlet posterior."""
+            ''',
+            """
+            alpha = alpha0 + resp.sum(axis=0)
+            return alpha, alpha / alpha.sum()
+            """,
+        ),
+    ],
+))
+
+
 # ---------------------------------------------------------------------------- chapter 15
 def _chapter_15() -> Chapter:
     """Missing data: the conditional of the missing block (kept apart from ch. 1-14)."""

@@ -954,6 +954,99 @@ def test_a_syntax_error_names_the_code_cell_and_the_notebook_cell(tmp_path):
     assert f"code cell {k} (cell {i + 1} of the notebook) has a syntax error" in errors[0].message
 
 
+# ----------------------------------------------------------------------------- chapter 13
+MERGE = """
+def merge_statistics(part_a, part_b, shift):
+    N, s, S = 0.0, np.zeros(len(shift)), np.zeros((len(shift), len(shift)))
+    for n_part, s_part, S_part, c_part in (part_a, part_b):
+        delta = {delta}
+        N += n_part
+        s = s + s_part + {s_term}
+        S = S + S_part + {cross} + {outer}
+    return N, s, S
+"""
+
+
+def _merge(delta="c_part - shift", s_term="n_part * delta",
+           cross="np.outer(s_part, delta) + np.outer(delta, s_part)",
+           outer="n_part * np.outer(delta, delta)"):  # fmt: skip
+    src = MERGE.format(delta=delta, s_term=s_term, cross=cross, outer=outer)
+    return student(src, "merge_statistics")
+
+
+def test_merge_statistics_reference_passes():
+    assert check("ch13.merge_statistics", _merge()).passed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"s_term": "0.0", "cross": "0.0", "outer": "0.0"}, ("s[", "different shifts")),
+        ({"outer": "0.0"}, ("S[", "N Δ Δᵀ term is missing")),
+        ({"cross": "0.0"}, ("S[", "cross terms")),
+        ({"delta": "shift - c_part"}, ("s[", "sign of Δ")),
+    ],
+    ids=["not-moved", "no-outer-term", "no-cross-terms", "wrong-sign"],
+)
+def test_merge_statistics_mistakes(kwargs, fragments):
+    failed(check("ch13.merge_statistics", _merge(**kwargs)), *fragments)
+
+
+# ----------------------------------------------------------------------------- chapter 14
+def test_expected_log_weights_reference_passes():
+    f = student(
+        "from scipy.special import digamma\n"
+        "def expected_log_weights(alpha):\n"
+        "    return digamma(alpha) - digamma(np.sum(alpha))\n",
+        "expected_log_weights",
+    )
+    assert check("ch14.expected_log_weights", f).passed
+
+
+def test_expected_log_weights_plug_in():
+    f = student(
+        "def expected_log_weights(alpha):\n    return np.log(alpha / alpha.sum())\n",
+        "expected_log_weights",
+    )
+    failed(check("ch14.expected_log_weights", f), "E[log pi]", "plug-in", "digamma")
+
+
+def test_expected_log_weights_with_gammaln():
+    f = student(
+        "from scipy.special import gammaln\n"
+        "def expected_log_weights(alpha):\n"
+        "    return gammaln(alpha) - gammaln(alpha.sum())\n",
+        "expected_log_weights",
+    )
+    failed(check("ch14.expected_log_weights", f), "derivative, the digamma function")
+
+
+WEIGHTS_M_STEP = """
+def weights_m_step(resp, alpha0):
+    alpha = {alpha}
+    return alpha, {weights}
+"""
+
+
+def test_weights_m_step_reference_passes():
+    src = WEIGHTS_M_STEP.format(alpha="alpha0 + resp.sum(axis=0)", weights="alpha / alpha.sum()")
+    assert check("ch14.weights_m_step", student(src, "weights_m_step")).passed
+
+
+@pytest.mark.parametrize(
+    ("alpha", "weights", "fragments"),
+    [
+        ("resp.sum(axis=0)", "alpha / alpha.sum()", ("alpha[", "forgot the prior")),
+        ("alpha0 + resp.mean(axis=0)", "alpha / alpha.sum()", ("alpha[", "SUM of the")),
+        ("alpha0 + resp.sum(axis=0)", "resp.mean(axis=0)", ("weights[", "maximum-likelihood")),
+    ],
+    ids=["no-prior", "mean-not-sum", "ml-weights"],
+)
+def test_weights_m_step_mistakes(alpha, weights, fragments):
+    src = WEIGHTS_M_STEP.format(alpha=alpha, weights=weights)
+    failed(check("ch14.weights_m_step", student(src, "weights_m_step")), *fragments)
+
+
 # ----------------------------------------------------------------------------- chapter 15
 CONDITIONAL_GAUSSIAN = """
 def conditional_gaussian(x, mean, covariance):

@@ -23,9 +23,9 @@ grades a whole class, each student's code in a separate process (:mod:`._sandbox
 The package has the shape of the book: a small core (:mod:`._core`: the runner, the
 comparisons, the messages, the guards; :mod:`._data`: outputs as plain data;
 :mod:`._notebooks`: reading notebooks) and one module of cases per chapter (``ch01`` ...
-``ch12``, ``ch15``). The reference answers come from the package itself (one source of truth
-for every formula); these modules import only NumPy, SciPy and the standard library besides the
-package.
+``ch12``, ``ch13``, ``ch14``, ``ch15``). The reference answers come from the package itself
+(one source of truth for every formula); these modules import only NumPy, SciPy and the
+standard library besides the package.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ from . import (
     ch10,
     ch11,
     ch12,
+    ch13,
+    ch14,
     ch15,
 )
 from ._core import (
@@ -86,7 +88,23 @@ __all__ = [
     "notebook_checks",
 ]
 
-CHAPTERS = (ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch15)
+CHAPTERS = (
+    ch01,
+    ch02,
+    ch03,
+    ch04,
+    ch05,
+    ch06,
+    ch07,
+    ch08,
+    ch09,
+    ch10,
+    ch11,
+    ch12,
+    ch13,
+    ch14,
+    ch15,
+)
 
 #: Every exercise by name (``"ch05.e_step"``), in the order of the book.
 EXERCISES: dict[str, Exercise] = {
