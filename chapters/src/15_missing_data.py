@@ -254,11 +254,13 @@ plt.show()
 # with these expectations in place of the data:
 #
 # $$
-# N_k = \sum_{n} r_{nk}, \quad
-# \boldsymbol\mu_k = \frac{1}{N_k}\sum_{n} r_{nk}\,\hat{\mathbf x}_{nk}, \quad
-# \boldsymbol\Sigma_k = \frac{1}{N_k}\sum_{n} r_{nk}\Bigl[
+# \begin{aligned}
+# N_k &= \sum_{n} r_{nk}, \qquad
+# \boldsymbol\mu_k = \frac{1}{N_k}\sum_{n} r_{nk}\,\hat{\mathbf x}_{nk},\\
+# \boldsymbol\Sigma_k &= \frac{1}{N_k}\sum_{n} r_{nk}\Bigl[
 # (\hat{\mathbf x}_{nk}-\boldsymbol\mu_k)(\hat{\mathbf x}_{nk}-\boldsymbol\mu_k)^\top
 # + \tilde{\mathbf C}_{nk}\Bigr],
+# \end{aligned}
 # $$ (eq-ch15-mstep)
 #
 # and $\pi_k = N_k/N$. The term $\tilde{\mathbf C}_{nk}$ is the *conditional-covariance
