@@ -245,9 +245,11 @@ plt.show()
 # $\mathbf C_{nk}$ in the missing block and zeros elsewhere. Then
 #
 # $$
-# \mathbb E[\mathbf x_n \mid \mathbf x_n^{o}, z_n=k] = \hat{\mathbf x}_{nk}, \qquad
-# \mathbb E[\mathbf x_n \mathbf x_n^\top \mid \mathbf x_n^{o}, z_n=k] =
+# \begin{aligned}
+# \mathbb E[\mathbf x_n \mid \mathbf x_n^{o}, z_n=k] &= \hat{\mathbf x}_{nk},\\
+# \mathbb E[\mathbf x_n \mathbf x_n^\top \mid \mathbf x_n^{o}, z_n=k] &=
 # \hat{\mathbf x}_{nk}\hat{\mathbf x}_{nk}^\top + \tilde{\mathbf C}_{nk}.
+# \end{aligned}
 # $$ (eq-ch15-expected)
 #
 # **M-step.** Maximizing the expected complete-data log-likelihood is the M-step of chapter 5
