@@ -214,8 +214,8 @@ plt.show()
 # \bigl[\log p(\mathbf X, \mathbf Z \mid \boldsymbol\theta)\bigr] \\
 # &= \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
 # \Bigl[\log \pi_k + \log \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
+# \qquad (\mathrm{Q})
 # \end{aligned}
-# \tag{Q}
 # $$
 #
 # This expected complete-data log-likelihood, **(Q)**, is the key equation of the chapter:
@@ -333,10 +333,12 @@ plt.show()
 # pulling the sum inside the (linear) trace,
 #
 # $$
-# Q_k(\boldsymbol\Lambda_k) = \frac{N_k}{2} \log\lvert\boldsymbol\Lambda_k\rvert
-# - \frac12 \operatorname{tr}\bigl(\boldsymbol\Lambda_k \mathbf S_k\bigr),
-# \qquad \mathbf S_k = \sum_{n=1}^N \gamma(z_{nk})(\mathbf x_n - \boldsymbol\mu_k)
+# \begin{aligned}
+# Q_k(\boldsymbol\Lambda_k) &= \frac{N_k}{2} \log\lvert\boldsymbol\Lambda_k\rvert
+# - \frac12 \operatorname{tr}\bigl(\boldsymbol\Lambda_k \mathbf S_k\bigr), \\
+# \text{where}\quad \mathbf S_k &= \sum_{n=1}^N \gamma(z_{nk})(\mathbf x_n - \boldsymbol\mu_k)
 # (\mathbf x_n - \boldsymbol\mu_k)^\top .
+# \end{aligned}
 # $$
 #
 # Second, two standard matrix derivatives {cite}`deisenroth2020`:

@@ -29,17 +29,20 @@ pytestmark = pytest.mark.browser
 DESKTOP, PHONE = 1280, 390
 
 # Display equations wider than their box: [(label, content width, box width), ...].
-WIDE_EQUATIONS_JS = """() => Array.from(document.querySelectorAll('article div.math'))
+WIDE_EQUATIONS_JS = """() => Array.from(document.querySelectorAll(
+        'article div.math, article mjx-container[display="true"]'))
     .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
     .map(el => {
-        const no = el.querySelector('.eqno');
-        const label = no ? no.innerText.trim() : el.innerText.trim().slice(0, 40);
+        const box = el.closest('div.math') || el;
+        const no = box.querySelector('.eqno');
+        const label = no ? no.innerText.trim() : box.innerText.trim().slice(0, 40);
         return [label, el.scrollWidth, el.clientWidth];
     })"""
 
 # Equations wider than their box whose box cannot be scrolled, or scrolls without a visible
 # scrollbar (an overlay scrollbar takes no room: offsetHeight == clientHeight).
-HIDDEN_OVERFLOW_JS = """() => Array.from(document.querySelectorAll('article div.math'))
+HIDDEN_OVERFLOW_JS = """() => Array.from(document.querySelectorAll(
+        'article div.math, article mjx-container[display="true"]'))
     .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
     .filter(el => {
         const style = getComputedStyle(el);
@@ -48,8 +51,9 @@ HIDDEN_OVERFLOW_JS = """() => Array.from(document.querySelectorAll('article div.
         return !scrolls || style.scrollbarWidth === 'none' || bar < 4;
     })
     .map(el => {
-        const no = el.querySelector('.eqno');
-        return no ? no.innerText.trim() : el.innerText.trim().slice(0, 40);
+        const box = el.closest('div.math') || el;
+        const no = box.querySelector('.eqno');
+        return no ? no.innerText.trim() : box.innerText.trim().slice(0, 40);
     })"""
 
 # The page's text without inline code spans (which may show MyST syntax on purpose, e.g. the
