@@ -175,9 +175,11 @@ print(f"sum of 2000 log-densities: {log_likelihood_1d(big, true_mu, true_sigma):
 # **The variance.** Write $v=\sigma^2$ and differentiate with respect to $v$, with $\mu=\hat\mu$:
 #
 # $$
-# \frac{\partial \ell}{\partial v} = -\frac{N}{2v} + \frac{1}{2v^2}\sum_{n=1}^N (x_n-\hat\mu)^2 = 0
-# \quad\Longrightarrow\quad
-# \hat\sigma^2 = \frac1N\sum_{n=1}^N (x_n-\hat\mu)^2 .
+# \begin{aligned}
+# \frac{\partial \ell}{\partial v} &= -\frac{N}{2v} + \frac{1}{2v^2}\sum_{n=1}^N (x_n-\hat\mu)^2 = 0
+# \\ \Longrightarrow\quad
+# \hat\sigma^2 &= \frac1N\sum_{n=1}^N (x_n-\hat\mu)^2 .
+# \end{aligned}
 # $$ (eq-ch01-mle-var)
 #
 # The maximum-likelihood variance is the average squared deviation from the sample mean.

@@ -238,8 +238,10 @@ assert np.array_equal(km.labels_, sk.labels_)
 # the nearest centre chosen so far,
 #
 # $$
-# P(\text{next centre}=\mathbf x_n) \;=\; \frac{D(\mathbf x_n)^2}{\sum_{m=1}^N D(\mathbf x_m)^2},
-# \qquad D(\mathbf x)=\min_{\text{chosen } \mathbf c}\lVert\mathbf x-\mathbf c\rVert .
+# \begin{aligned}
+# P(\text{next centre}=\mathbf x_n) &= \frac{D(\mathbf x_n)^2}{\sum_{m=1}^N D(\mathbf x_m)^2},
+# \\ \text{where}\quad D(\mathbf x) &= \min_{\text{chosen } \mathbf c}\lVert\mathbf x-\mathbf c\rVert .
+# \end{aligned}
 # $$ (eq-ch03-kmeanspp)
 #
 # Points already covered by a centre have $D\approx0$ and are almost never picked; points in an

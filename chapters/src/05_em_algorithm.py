@@ -197,10 +197,12 @@ plt.show()
 # probability that it equals one, which Bayes' rule gives:
 #
 # $$
-# \gamma(z_{nk}) \;=\; \mathbb E[z_{nk}] \;=\; p(z_{nk} = 1 \mid \mathbf x_n,
-# \boldsymbol\theta^{\text{old}}) \;=\;
-# \frac{\pi_k\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)}
+# \begin{aligned}
+# \gamma(z_{nk}) &= \mathbb E[z_{nk}] = p(z_{nk} = 1 \mid \mathbf x_n,
+# \boldsymbol\theta^{\text{old}}) \\
+# &= \frac{\pi_k\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)}
 # {\sum_{j=1}^K \pi_j\, \mathcal N(\mathbf x_n \mid \boldsymbol\mu_j, \boldsymbol\Sigma_j)}
+# \end{aligned}
 # $$ (eq-ch05-resp)
 #
 # (all parameters on the right at their old values). This is the **E-step**. Because
