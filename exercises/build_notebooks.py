@@ -211,8 +211,8 @@ of an inverse and a determinant. Now you write that function.
             Write `log_pdf(X, mean, covariance)` returning, for each row $x_n$ of `X`
             (shape `(n, d)`),
 
-            $$\log\mathcal N(x_n\mid\mu,\Sigma) = -\tfrac12\Big(d\log(2\pi) + \log\det\Sigma
-              + (x_n-\mu)^\top\Sigma^{-1}(x_n-\mu)\Big).$$
+            $$\begin{aligned}\log\mathcal N(x_n\mid\mu,\Sigma) = -\tfrac12\Big(&d\log(2\pi)
+              + \log\det\Sigma\\ &+ (x_n-\mu)^\top\Sigma^{-1}(x_n-\mu)\Big).\end{aligned}$$
 
             Do **not** call `inv`, `pinv`, `det` or `slogdet` (the checker watches for them).
             Factor $\Sigma = LL^\top$ with `linalg.cholesky(covariance, lower=True)`; solve
@@ -380,9 +380,9 @@ and the M-step for full covariances.
             Write `m_step(X, resp)` returning `(weights, means, covariances)` from the data and
             the responsibilities `resp` (shape `(n, K)`), eqs. (5.3)–(5.6):
 
-            $$N_k=\sum_n r_{nk},\quad \pi_k=\frac{N_k}{N},\quad
-              \mu_k=\frac1{N_k}\sum_n r_{nk}x_n,\quad
-              \Sigma_k=\frac1{N_k}\sum_n r_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top.$$
+            $$\begin{aligned}N_k&=\sum_n r_{nk},\qquad \pi_k=\frac{N_k}{N},\\
+              \mu_k&=\frac1{N_k}\sum_n r_{nk}x_n,\\
+              \Sigma_k&=\frac1{N_k}\sum_n r_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top.\end{aligned}$$
 
             `covariances` has shape `(K, d, d)`; add no regularization here.
             """,
