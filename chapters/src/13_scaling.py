@@ -282,7 +282,8 @@ grid = pd.DataFrame(bench["rows"])
 point = grid.query("n == 100_000 and d == 16 and K == 16 and type == 'full'").iloc[0]
 memory = {impl: {k: v / 2**20 for k, v in m.items()} for impl, m in bench["memory"].items()}
 print(f"grid: {len(grid)} points, speed-up {grid['speedup'].min():.1f}× to "
-      f"{grid['speedup'].max():.1f}×, largest relative difference {grid['max_rel_diff'].max():.0e}")
+      f"{grid['speedup'].max():.1f}×,\n      largest relative difference "
+      f"{grid['max_rel_diff'].max():.0e}")
 print(f"n = 100,000, d = 16, K = 16, full: {point['sklearn_s']:.3f} s vs {point['ours_s']:.3f} s "
       f"per iteration ({point['speedup']:.1f}×)")
 for impl, name in [("sklearn", "scikit-learn"), ("ours", "gmm_from_scratch")]:
@@ -416,11 +417,11 @@ online_seen = np.array(trace["online"]["batches"]) * trace["batch_size"] / trace
 ahead = online_ll[1:] > np.interp(online_t[1:], batch_t, batch_ll)
 last_ahead = online_t[1:][ahead].max()
 passes_equal = int(np.argmax(batch_ll > online_ll[1]))  # batch passes to do better
-print(f"online EM after {online_seen[1]:.0%} of one pass: {online_ll[1]:.4f}; batch EM needs "
-      f"{passes_equal} full passes to do better ({batch_ll[passes_equal]:.4f})")
+print(f"online EM after {online_seen[1]:.0%} of one pass: {online_ll[1]:.4f};\n"
+      f"batch EM needs {passes_equal} full passes to do better ({batch_ll[passes_equal]:.4f})")
 passes_in_online_time = int(np.searchsorted(batch_t, online_t[-1])) - 1
 print(f"one online pass took {online_t[-1]:.1f} s, as long as {passes_in_online_time} batch passes")
-print(f"in seconds, online EM is ahead from its first point ({online_t[1]:.1f} s) "
+print(f"in seconds, online EM is ahead from its first point ({online_t[1]:.1f} s)\n"
       f"to about {last_ahead:.1f} s; batch EM then overtakes it")
 assert passes_equal == 4 and online_ll[1] > batch_ll[3] and 30 <= passes_in_online_time <= 40
 assert ahead[: int(np.sum(online_t[1:] <= 4.5))].all() and 4.5 < last_ahead < 5.5
