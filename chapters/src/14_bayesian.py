@@ -754,9 +754,9 @@ plug_in = GaussianMixture(10, weights_init=vb.weights_, means_init=vb.means_,
                           precisions_init=vb.precisions_, max_iter=0).fit(X)  # no EM step
 for name, points in [("fresh points", X_new), ("far points", X_far)]:
     pred = vb.predictive_log_density(points)
-    print(f"{name:12s}: mean log density  predictive {pred.mean():8.4f} | "
-          f"plug-in Gaussian {plug_in.score(points):8.4f} | "
-          f"score_samples (bound) {vb.score(points):8.4f}")
+    print(f"{name}, mean log density: predictive {pred.mean():.4f}, "
+          f"plug-in Gaussian {plug_in.score(points):.4f},\n"
+          f"    score_samples (a lower bound) {vb.score(points):.4f}")
 pred_new, pred_far = vb.predictive_log_density(X_new), vb.predictive_log_density(X_far)
 assert np.all(pred_new >= vb.score_samples(X_new)) and np.all(pred_far >= vb.score_samples(X_far))
 assert abs(pred_new.mean() - plug_in.score(X_new)) < 0.02  # nearly the same where data are
