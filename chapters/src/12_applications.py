@@ -212,8 +212,8 @@ plt.show()
 # $$
 # \begin{aligned}
 # \text{anomaly}(x) &\iff \log \hat p(x) < \tau , \\
-# \tau &= \text{the } q\text{-quantile of } \{\log \hat p(x_n)\}_{n=1}^N
-# \text{ on the training data}.
+# \tau &= \text{the } q\text{-quantile of } \{\log \hat p(x_n)\}_{n=1}^N \\
+# &\phantom{=}\ \text{(on the training data)}.
 # \end{aligned}
 # $$ (eq-ch12-threshold)
 #

@@ -367,9 +367,10 @@ print(f"mean log-likelihood: {streamed.lower_bound_:.6f} (streamed), "
 # computed with the current parameters, and re-runs the M-step:
 #
 # $$
-# \bar{\mathbf s}_t = (1-\eta_t)\,\bar{\mathbf s}_{t-1} + \eta_t\,\mathbf s(B_t;\,\theta_{t-1}),
-# \qquad \theta_t = \text{M-step}(\bar{\mathbf s}_t),
-# \qquad \eta_t = (t + t_0)^{-\kappa}.
+# \begin{aligned}
+# \bar{\mathbf s}_t &= (1-\eta_t)\,\bar{\mathbf s}_{t-1} + \eta_t\,\mathbf s(B_t;\,\theta_{t-1}),\\
+# \theta_t &= \text{M-step}(\bar{\mathbf s}_t), \qquad \eta_t = (t + t_0)^{-\kappa}.
+# \end{aligned}
 # $$ (eq-ch13-stepwise)
 #
 # The step sizes must shrink, but not too fast: with $\kappa\in(0.5, 1]$ they satisfy

@@ -211,10 +211,10 @@ plt.show()
 #
 # $$
 # \begin{aligned}
-# \mathbb E\big[(\mathbf x-\boldsymbol\mu_k)^\top\boldsymbol\Lambda_k(\mathbf x-\boldsymbol\mu_k)\big]
-#   &= \frac d{\beta_k} + \nu_k(\mathbf x-\mathbf m_k)^\top\mathbf W_k(\mathbf x-\mathbf m_k),\\
-# \mathbb E\big[\log|\boldsymbol\Lambda_k|\big]
-#   &= \sum_{i=1}^d\psi\!\Big(\frac{\nu_k+1-i}2\Big) + d\log2 + \log|\mathbf W_k|,
+# &\mathbb E\big[(\mathbf x-\boldsymbol\mu_k)^\top\boldsymbol\Lambda_k(\mathbf x-\boldsymbol\mu_k)\big]
+#   \\ &\qquad= \frac d{\beta_k} + \nu_k(\mathbf x-\mathbf m_k)^\top\mathbf W_k(\mathbf x-\mathbf m_k),\\
+# &\mathbb E\big[\log|\boldsymbol\Lambda_k|\big]
+#   \\ &\qquad= \sum_{i=1}^d\psi\!\Big(\frac{\nu_k+1-i}2\Big) + d\log2 + \log|\mathbf W_k|,
 # \end{aligned}
 # $$ (eq-ch14-expectations)
 #
@@ -297,9 +297,10 @@ plt.show()
 # \bar{\mathbf x}_k)^\top$. Then {cite}`bishop2006`
 #
 # $$
-# \alpha_k = \alpha_0+N_k
-# \qquad\text{or, for the sticks,}\qquad
-# \gamma_{k1}=1+N_k,\quad \gamma_{k2}=\alpha_0+\sum_{j>k}N_j,
+# \begin{aligned}
+# &\alpha_k = \alpha_0+N_k &&\text{(Dirichlet), or, for the sticks,}\\
+# &\gamma_{k1}=1+N_k,\quad \gamma_{k2}=\alpha_0+\sum_{j>k}N_j,
+# \end{aligned}
 # $$ (eq-ch14-weights)
 #
 # $$
@@ -308,9 +309,11 @@ plt.show()
 # $$ (eq-ch14-means)
 #
 # $$
-# \nu_k=\nu_0+N_k,\qquad
-# \mathbf W_k^{-1}=\mathbf W_0^{-1}+N_k\mathbf S_k
-#   +\frac{\beta_0N_k}{\beta_0+N_k}(\bar{\mathbf x}_k-\mathbf m_0)(\bar{\mathbf x}_k-\mathbf m_0)^\top .
+# \begin{aligned}
+# \nu_k&=\nu_0+N_k,\qquad
+# \mathbf W_k^{-1}=\mathbf W_0^{-1}+N_k\mathbf S_k\\
+#   &\quad+\frac{\beta_0N_k}{\beta_0+N_k}(\bar{\mathbf x}_k-\mathbf m_0)(\bar{\mathbf x}_k-\mathbf m_0)^\top .
+# \end{aligned}
 # $$ (eq-ch14-wishart)
 #
 # Every update is "prior pseudo-counts plus data counts". The posterior mean {eq}`eq-ch14-means`
@@ -728,9 +731,11 @@ print("Old Faithful VB weights:", np.sort(vb_f.weights_)[::-1][:4])
 # Student-t distribution {cite}`bishop2006` (eq. 10.81), so
 #
 # $$
+# \begin{aligned}
 # p(\hat{\mathbf x}\mid\mathbf X) \approx \sum_{k=1}^K \mathbb E[\pi_k]\,
-#   \operatorname{St}\!\Big(\hat{\mathbf x}\;\Big|\;\mathbf m_k,\
-#   \frac{(\nu_k+1-d)\,\beta_k}{1+\beta_k}\mathbf W_k,\ \nu_k+1-d\Big),
+#   \operatorname{St}\!\Big(\hat{\mathbf x}\;\Big|\;&\mathbf m_k,\
+#   \frac{(\nu_k+1-d)\,\beta_k}{1+\beta_k}\mathbf W_k,\\ &\nu_k+1-d\Big),
+# \end{aligned}
 # $$ (eq-ch14-predictive)
 #
 # a mixture of Student-t's with $\nu_k+1-d$ degrees of freedom, centred at $\mathbf m_k$. For
