@@ -298,8 +298,8 @@ plt.show()
 #
 # $$
 # \begin{aligned}
-# &\alpha_k = \alpha_0+N_k &&\text{(Dirichlet), or, for the sticks,}\\
-# &\gamma_{k1}=1+N_k,\quad \gamma_{k2}=\alpha_0+\sum_{j>k}N_j,
+# \alpha_k &= \alpha_0+N_k &&\text{(Dirichlet), or}\\
+# \gamma_{k1} &= 1+N_k,\quad \gamma_{k2}=\alpha_0+\textstyle\sum_{j>k}N_j &&\text{(sticks)},
 # \end{aligned}
 # $$ (eq-ch14-weights)
 #
