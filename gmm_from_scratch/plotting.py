@@ -18,6 +18,7 @@ from matplotlib.patches import Ellipse
 __all__ = [
     "BOOK_COLORS",
     "component_colors",
+    "component_styles",
     "covariance_ellipse",
     "ellipse_geometry",
     "full_covariances",
@@ -26,9 +27,19 @@ __all__ = [
 ]
 
 #: A colour-blind-safe cycle (Okabe & Ito), used for components in every figure.
+#: ``tests/test_palette.py`` checks that every pair stays apart under simulated colour-vision
+#: deficiencies; components beyond the eighth repeat a colour, so they differ by marker and line
+#: style as well (:func:`component_styles`).
 BOOK_COLORS = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
 )  # fmt: skip
+
+#: One marker per component (its mean in :func:`plot_mixture`), so that components never differ
+#: by colour alone. Ten shapes: more than :data:`BOOK_COLORS` has colours.
+BOOK_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "p", "h")
+
+#: Line style of a component's ellipses, one per round through :data:`BOOK_COLORS`.
+BOOK_LINESTYLES = ("-", "--", ":", "-.")
 
 
 def use_book_style() -> None:
@@ -76,6 +87,34 @@ def component_colors(n_components: int) -> list[str]:
     True
     """
     return [BOOK_COLORS[k % len(BOOK_COLORS)] for k in range(n_components)]
+
+
+def component_styles(n_components: int) -> list[dict[str, str]]:
+    """Colour, marker and line style of each component: no two differ by colour alone.
+
+    Component ``k`` (from 0) takes colour ``k mod 8``, marker ``k mod 10`` and the line style of
+    its round through the colours: the ninth component repeats the first colour but is drawn
+    with another marker and dashed ellipses.
+
+    Examples
+    --------
+    >>> styles = component_styles(10)
+    >>> styles[0]
+    {'color': '#0072B2', 'marker': 'o', 'linestyle': '-'}
+    >>> styles[8]["color"] == styles[0]["color"], styles[8]["marker"], styles[8]["linestyle"]
+    (True, 'p', '--')
+    >>> len({(s["color"], s["marker"], s["linestyle"]) for s in component_styles(40)})
+    40
+    """
+    n_colors = len(BOOK_COLORS)
+    return [
+        {
+            "color": BOOK_COLORS[k % n_colors],
+            "marker": BOOK_MARKERS[k % len(BOOK_MARKERS)],
+            "linestyle": BOOK_LINESTYLES[(k // n_colors) % len(BOOK_LINESTYLES)],
+        }
+        for k in range(n_components)
+    ]
 
 
 def full_covariances(
@@ -155,7 +194,9 @@ def plot_mixture(
     """Scatter 2-D data and draw each component's 1- and 2-sigma ellipses and its mean.
 
     Points are coloured by their responsibilities (a mix of the component colours) when
-    ``responsibilities`` is given, grey otherwise.
+    ``responsibilities`` is given, grey otherwise. Components are labelled from 1 ("component
+    1" ... "component K"), as in the equations, and each has its own colour, marker and line
+    style (:func:`component_styles`).
 
     Examples
     --------
@@ -164,11 +205,14 @@ def plot_mixture(
     >>> ax = plot_mixture(ax, means, means, np.array([1.0, 1.0]), "spherical")
     >>> len(ax.patches)  # a 1- and a 2-sigma ellipse per component
     4
+    >>> [line.get_label() for line in ax.lines]
+    ['component 1', 'component 2']
     >>> plt.close(fig)
     """
     K, d = np.asarray(means).shape
     covs = full_covariances(covariances, covariance_type, K, d)
-    colors = np.array([mpl.colors.to_rgb(c) for c in component_colors(K)])
+    styles = component_styles(K)
+    colors = np.array([mpl.colors.to_rgb(style["color"]) for style in styles])
     if X is not None:
         if responsibilities is not None:
             c = np.clip(np.asarray(responsibilities) @ colors, 0, 1)
@@ -179,16 +223,21 @@ def plot_mixture(
         for s in n_std:
             ax.add_patch(
                 covariance_ellipse(
-                    means[k], covs[k], s, edgecolor=colors[k], alpha=0.9 if s == n_std[0] else 0.5
+                    means[k],
+                    covs[k],
+                    s,
+                    edgecolor=colors[k],
+                    linestyle=styles[k]["linestyle"],
+                    alpha=0.9 if s == n_std[0] else 0.5,
                 )
             )
         label = None
         if label_components:
-            label = f"component {k}" + (f" (π={weights[k]:.2f})" if weights is not None else "")
+            label = f"component {k + 1}" + (f" (π={weights[k]:.2f})" if weights is not None else "")
         ax.plot(
             means[k, 0],
             means[k, 1],
-            marker="X",
+            marker=styles[k]["marker"],
             markersize=10,
             color=colors[k],
             markeredgecolor="white",
