@@ -47,23 +47,29 @@ print(f"smallest subnormal double:       {fin.smallest_subnormal:.3e}"
       f" = exp({np.log(fin.smallest_subnormal):.1f})")
 print(f"largest double:                  {fin.max:.3e} = exp({np.log(fin.max):.1f})")
 
+# %% tags=["remove-cell"]
+# The text below: exp(-744.4), and a 2-D unit Gaussian's density (1 / 2π) e^{-Δ²/2} reaches
+# the smallest subnormal at a Mahalanobis distance Δ of about 38.5.
+assert round(np.log(fin.smallest_subnormal), 1) == -744.4
+delta_zero = np.sqrt(2 * (-np.log(fin.smallest_subnormal) - np.log(2 * np.pi)))
+assert round(delta_zero, 1) == 38.5
+
 # %% [markdown]
 # ## Underflow: when every density is zero
 #
 # A double-precision number cannot be smaller than about $5\times10^{-324}$, that is
 # $e^{-744.4}$. A Gaussian density is $e^{-\frac12(\text{Mahalanobis distance})^2}$ times
-# a constant, so any point more than about 38 standard deviations from a component has
+# a constant, so any point more than about 38.5 standard deviations from a component has
 # density exactly `0.0` under it. That sounds extreme, but it is not: an outlier, a
-# poor initial mean (chapter 5 started 3 standard deviations away in each of two
-# coordinates), or simply high dimension gets there quickly, since squared distances add up
-# over coordinates.
+# poor initial mean far from the data, or simply high dimension gets there quickly, since
+# squared distances add up over coordinates.
 #
 # Take a two-component mixture in the plane, with unit covariances, means at $(0, 0)$ and
 # $(3, 0)$, and equal weights. We compute the responsibilities of three points in two ways.
 #
 # - **Naive**: exponentiate the log-densities to get densities, multiply by the weights and
-#   divide by the sum, exactly as (5.2) is written.
-# - **Log space**: the package's `e_step`, which never leaves logarithms (eq. 7.2 below).
+#   divide by the sum, exactly as {eq}`eq-ch05-resp` is written.
+# - **Log space**: the package's `e_step`, which never leaves logarithms ({eq}`eq-ch07-logresp` below).
 
 # %%
 weights = np.array([0.5, 0.5])
@@ -123,13 +129,16 @@ for d in (10, 100, 1000):
         zero_fraction = np.mean(np.exp(log_density) == 0.0)
     print(f"d = {d:4d}: median log N(x|0, I) = {np.median(log_density):9.1f};"
           f" density == 0.0 for {zero_fraction:6.1%} of typical points")
+    # the concentration around -d/2 (1 + log 2π), and underflow for every point at d = 1000
+    assert abs(np.median(log_density) / (-d / 2 * (1 + np.log(2 * np.pi))) - 1) < 0.05
+    assert zero_fraction == (1.0 if d == 1000 else 0.0)
 
 # %% [markdown]
 # ## The log-sum-exp trick
 #
 # The E-step needs $\log p(\mathbf x_n) = \log\sum_k e^{a_{nk}}$ with
 # $a_{nk} = \log\pi_k + \log\mathcal N(\mathbf x_n\mid\boldsymbol\mu_k,\boldsymbol\Sigma_k)$,
-# which are available without ever forming a density (chapter 2's eq. 2.3). Factor out the
+# which are available without ever forming a density (chapter 2, {eq}`eq-ch02-cholesky`). Factor out the
 # largest term $m_n = \max_k a_{nk}$:
 #
 # $$
@@ -141,7 +150,7 @@ for d in (10, 100, 1000):
 # $0$, so the sum is at least $1$ and its logarithm is finite: nothing underflows into
 # $\log 0$. Terms far below the maximum do underflow to $0$, but harmlessly: they could not
 # change the sum in double precision anyway. With $\log p(\mathbf x_n)$ in hand, the
-# responsibilities (5.2) become a subtraction:
+# responsibilities {eq}`eq-ch05-resp` become a subtraction:
 #
 # $$
 # \log\gamma(z_{nk}) \;=\; a_{nk} - \log\sum_{j=1}^K e^{a_{nj}} .
@@ -163,6 +172,8 @@ for name, a in cases.items():
         naive = np.log(np.sum(np.exp(a)))
     ours, ref = float(gfs.logsumexp(a)), float(scipy_logsumexp(a))
     assert np.isclose(ours, ref, rtol=1e-14, atol=0)
+    # exercise 7.1's solution: the naive formula gives -inf and inf on the extreme rows
+    assert naive == {"very negative": -np.inf, "very positive": np.inf}.get(name, naive)
     print(f"{name:14s} {naive:15.6f} {ours:15.6f} {ref:15.6f}")
 
 # (7.2): the log-responsibilities of the table above, by hand from the log-joint.
@@ -170,6 +181,7 @@ log_joint = np.log(weights) + log_dens
 by_hand = log_joint - scipy_logsumexp(log_joint, axis=1, keepdims=True)
 print("log-responsibilities (7.2) by hand vs e_step: allclose =",
       np.allclose(by_hand, log_resp, rtol=1e-13, atol=1e-12))
+assert np.allclose(by_hand, log_resp, rtol=1e-13, atol=1e-12)
 
 # %% [markdown]
 # ## Log-determinants from the Cholesky diagonal
@@ -222,7 +234,7 @@ assert np.allclose(steps, d * np.log(100), rtol=1e-5)
 # ## What `reg_covar` protects: collapsing components
 #
 # A positive definite covariance is the one thing the Cholesky factorization needs. The
-# M-step (5.6) can violate it. If a component ends up responsible for points that are all
+# M-step {eq}`eq-ch05-covariances` can violate it. If a component ends up responsible for points that are all
 # *identical* (duplicated records are common in real data) its responsibility-weighted
 # covariance is the zero matrix, which has no Cholesky factor, no inverse and a log-density
 # of $+\infty$ at those points. The likelihood is then unbounded: this is the singularity
@@ -246,6 +258,8 @@ try:
 except gfs.DegenerateCovarianceError as err:
     degenerate_message = str(err)
     print(f"{type(err).__name__}:\n{degenerate_message}")
+else:
+    raise AssertionError("the text says this fit fails without regularization")
 
 # %% [markdown]
 # The k-means initialization put the 30 duplicates in a component of their own, whose
@@ -266,6 +280,9 @@ expected = -np.log(2 * np.pi) - np.log(gmm_dup.reg_covar)  # -log(2π) - ½ ln|�
 print(f"log-density of a duplicate under it: {log_dens_dup[0, k_dup]:.4f}"
       f" (closed form {expected:.4f})")
 assert np.isclose(log_dens_dup[0, k_dup], expected, rtol=1e-9)
+# The text: converged, weight 30/230, covariance reg_covar · I, log-density about +12
+assert gmm_dup.converged_ and np.isclose(gmm_dup.weights_[k_dup], 30 / 230, rtol=1e-9)
+assert is_eps_identity and round(log_dens_dup[0, k_dup]) == 12
 
 # %% [markdown]
 # The duplicate component has covariance $\varepsilon\mathbf I$, exactly what
@@ -325,6 +342,8 @@ assert err_package < 1e-9 and err_expanded > 1e-5
 # The exact digits of rounding errors depend on the machine's arithmetic: not checked.
 print(f"max |error| of the package:       {err_package:.1e} nats")
 print(f"max |error| of the expanded form: {err_expanded:.1e} nats")
+# The text below: wrong in the third or fourth decimal
+assert 1e-5 < err_expanded < 1e-2
 
 # %% [markdown]
 # The expanded form is wrong in the third or fourth decimal of a log-density, for a data
@@ -347,12 +366,13 @@ print(f"max |error| of the expanded form: {err_expanded:.1e} nats")
 #   entry and recomputes directly the few entries whose bound is not small compared with the
 #   distance itself.
 #
-# The figure shows how the errors grow as the cluster moves away from the origin. The
+# {numref}`fig-ch07-expanded-error` shows how the errors grow as the cluster moves away
+# from the origin. The
 # package's line is flat because of the centring: the linear form on its own, applied to the
 # raw coordinates, loses $\epsilon\lVert\mathbf x\rVert/\sigma$, a few $10^{-9}$ nats at
 # $\lVert\boldsymbol\mu\rVert=10^4$, just as predicted.
 
-# %%
+# %% mystnb={"figure": {"caption": "Largest error of the log-density, against SciPy, for a tight cluster (\u03c3 = 0.001) moved away from the origin: the package (rows centred first), the linear form on raw coordinates, and the expanded quadratic form, with the expanded form's predicted error \u03b5(|\u03bc|/\u03c3)\u00b2. Both axes are logarithmic.", "name": "fig-ch07-expanded-error"}, "image": {"alt": "Log-log plot of log-density error against the cluster's distance from the origin, from 1 to 10,000. The expanded form's error rises steeply along the dashed prediction to about 0.05 nats; the uncentred linear form rises slowly to a few 1e-9 nats; the package's line stays flat at the bottom."}}
 offsets = np.logspace(0, 4, 9)
 errors = {"package (centred)": [], "linear form, not centred": [], "expanded form (don't)": []}
 U_raw = U_tight[0]
@@ -374,8 +394,8 @@ for offset in offsets:
 
 fig, ax = plt.subplots()
 floor = 1e-16  # plot exact agreement (error 0) at the bottom of the log scale
-for label, errs in errors.items():
-    ax.loglog(offsets, np.maximum(errs, floor), marker="o", label=label)
+for (label, errs), marker in zip(errors.items(), ["o", "s", "^"], strict=True):
+    ax.loglog(offsets, np.maximum(errs, floor), marker=marker, label=label)
 ax.loglog(offsets, np.finfo(float).eps * (offsets / sigma) ** 2, color="0.5", linestyle="--",
           label="ε (|μ|/σ)², predicted for the expanded form")
 ax.set_xlabel("distance of the cluster centre from the origin, |μ|")
@@ -403,6 +423,9 @@ assert err["expanded form (don't)"][-1] > 1e3 * err["linear form, not centred"][
 i_far = 1  # the point (45, 0)
 with np.errstate(divide="ignore", over="ignore", under="ignore"):
     naive_logdet = [np.log(np.linalg.det(s * base)) for s in (1e-2, 1.0, 1e2)]
+# The determinant itself: 0.0 (log -inf) for the small scale, inf for the large one
+assert np.isneginf(naive_logdet[0]) and np.isfinite(naive_logdet[1])
+assert np.isposinf(naive_logdet[2])
 summary = pd.DataFrame(
     [
         ["responsibilities of a far point", "exp, then divide", f"{naive_resp[i_far, 0]}",
@@ -497,6 +520,23 @@ summary
 # always costs likelihood on the training data. It trades likelihood for a well-posed,
 # finite problem; chapter 11 discusses how to choose it.
 # ````
+
+# %% tags=["remove-cell"]
+# The numbers in the solutions above, checked (hidden from the page, run by nbval).
+v = np.random.default_rng(1).uniform(1e-3, 1e-2, size=(1, 1000))
+ours_v = -2 * log_det_precision_cholesky(1 / np.sqrt(v), "diag", 1000)[0]
+assert np.isclose(ours_v, np.sum(np.log(v))) and np.prod(v) == 0.0
+assert -5500 < ours_v < -5100  # "about -5300"
+scores, dup_log_dens = [], []
+for eps in (1e-6, 1e-3, 1e-1):
+    g = gfs.GaussianMixture(2, reg_covar=eps, random_state=0).fit(X_dup)
+    k = np.argmin(g.weights_)
+    assert np.allclose(g.covariances_[k], eps * np.eye(2), rtol=1e-6, atol=1e-12)
+    scores.append(g.score(X_dup))
+    dup_log_dens.append(gfs.estimate_log_gaussian_prob(X_dup[-1:], g.means_,
+                                                       g.precisions_cholesky_, "full")[0, k])
+assert [round(v_, 1) for v_ in dup_log_dens] == [12.0, 5.1, 0.5]
+assert scores[0] > scores[1] > scores[2]  # score decreases as reg_covar grows
 
 # %% [markdown]
 # ## Summary
