@@ -6,6 +6,7 @@ and nothing in the core imports it.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import matplotlib as mpl
@@ -23,6 +24,7 @@ __all__ = [
     "ellipse_geometry",
     "full_covariances",
     "plot_mixture",
+    "show_figures_inline",
     "use_book_style",
 ]
 
@@ -42,8 +44,34 @@ BOOK_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "p", "h")
 BOOK_LINESTYLES = ("-", "--", ":", "-.")
 
 
+def show_figures_inline() -> bool:
+    """In a Jupyter kernel left with the non-interactive Agg backend, switch to inline figures.
+
+    With ``MPLBACKEND=Agg`` in the environment (common in CI set-ups) the kernel that executes a
+    chapter draws every figure into memory and shows none: the book would build, and nbval pass,
+    without a single figure. Returns True when it switched. Outside a kernel (scripts, doctests)
+    and with any other backend (inline, ``widget``) it does nothing.
+
+    Examples
+    --------
+    >>> show_figures_inline()  # not in a Jupyter kernel: nothing to do
+    False
+    """
+    if str(mpl.get_backend()).lower() != "agg":
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    shell.run_line_magic("matplotlib", "inline")
+    return True
+
+
 def use_book_style() -> None:
     """Apply the book's figure style (sizes readable at phone width, the colour cycle).
+
+    Every chapter calls it first; in a Jupyter kernel it also makes sure figures are shown
+    (:func:`show_figures_inline`).
 
     Examples
     --------
@@ -52,6 +80,7 @@ def use_book_style() -> None:
     ...     mpl.rcParams["figure.dpi"]
     100.0
     """
+    show_figures_inline()
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.2),

@@ -12,10 +12,19 @@
    falls back to the template variable ``default_mode``, which nothing sets: a first visit
    then logs "Got invalid theme mode: . Resetting to auto." We set it to ``auto`` (follow the
    operating system), which is what the theme ends up doing anyway, without the error.
+4. **A bibliography assistive technology can read.** Docutils writes the reference list as
+   ``<div role="list">`` whose entries have the DPUB role ``doc-biblioentry``, which ARIA 1.2
+   deprecates and does not accept as a list item: screen readers then announce an empty list
+   (axe's ``aria-required-children``). After the build each entry becomes a ``listitem``.
+
+The theme's search and colour-mode buttons are overridden in ``_templates/components/`` (their
+accessible names did not contain their visible text).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button", "use_edit_page_button")
@@ -58,9 +67,22 @@ def deduplicate_scripts(app: Any, pagename: str, templatename: str, context: dic
     scripts[:] = unique
 
 
+_BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"')
+
+
+def citation_entries_as_list_items(app: Any, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'role="doc-biblioentry"' in text:
+            page.write_text(_BIBLIOENTRY.sub(r'\1role="listitem"', text), encoding="utf-8")
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", configure_site, priority=900)
     # Early: html-page-context is emitted with emit_firstresult, so a handler after one that
     # returns a template name would never run. The duplicates are already in the context.
     app.connect("html-page-context", deduplicate_scripts, priority=100)
+    app.connect("build-finished", citation_entries_as_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
