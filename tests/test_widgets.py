@@ -41,8 +41,8 @@ def _assert_drawn(drawer, t, phase):
         w, hgt, _ = ellipse_geometry(covs[k], 1.0)
         assert row[0].get_width() == pytest.approx(w)
         assert row[0].get_height() == pytest.approx(hgt)
-    xs, ys = drawer.mean_markers.get_data()
-    np.testing.assert_allclose(np.c_[xs, ys], h.means[p])
+    xs, ys = np.array([np.ravel(m.get_data()) for m in drawer.mean_markers]).T
+    np.testing.assert_allclose(np.c_[xs, ys], h.means[p][:, :2])
     rgb = np.array([mcolors.to_rgb(c) for c in component_colors(len(h.means[p]))])
     expected = np.clip(h.responsibilities[t] @ rgb, 0, 1)
     np.testing.assert_allclose(drawer.scatter.get_facecolors()[:, :3], expected, atol=1e-12)
