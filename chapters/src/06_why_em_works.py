@@ -49,9 +49,9 @@ np.set_printoptions(precision=4, suppress=True)
 # with equality exactly when all the $a_k$ with $q_k > 0$ are equal. With two points the
 # picture is a chord: the weighted average $q_1 a_1 + q_2 a_2$ lies between $a_1$ and
 # $a_2$, the left side of {eq}`eq-ch06-jensen` is the curve above it and the right side is
-# the chord.
+# the chord ({numref}`fig-ch06-jensen`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Jensen's inequality for the logarithm with two points, a\u2081 = 0.4 and a\u2082 = 4, and weights q\u2081 = 0.35, q\u2082 = 0.65: the log of the weighted average (circle, on the curve) lies above the weighted average of the logs (square, on the chord).", "name": "fig-ch06-jensen"}, "image": {"alt": "The concave curve log a, a straight chord joining it at a = 0.4 and a = 4, and at the weighted average a vertical dotted gap between a circle on the curve (about 1.01) and a lower square on the chord (about 0.58), labelled gap \u2265 0."}}
 a1, a2, q1 = 0.4, 4.0, 0.35
 xs = np.linspace(0.15, 5.0, 300)
 x_bar = q1 * a1 + (1 - q1) * a2
@@ -72,6 +72,7 @@ ax.set_title(f"Jensen's inequality with q₁ = {q1}, q₂ = {1 - q1:.2f}")
 ax.legend(loc="lower right")
 plt.show()
 print(f"log of average = {on_curve:.4f} >= average of logs = {on_chord:.4f}")
+assert on_curve >= on_chord
 
 # %% [markdown]
 # ## A lower bound on the log-likelihood
@@ -228,15 +229,16 @@ mu_1 = 0.5
 for _ in range(2):
     q = responsibilities(mu_1)
     bound = np.array([elbo(q, m) for m in grid])
-    mu_1_new = float(q[:, 0] @ x / q[:, 0].sum())  # eq. (5.5) for mu_1
+    mu_1_new = float(q[:, 0] @ x / q[:, 0].sum())  # eq. (5.6) for mu_1
     steps.append((mu_1, q, bound, mu_1_new))
     mu_1 = mu_1_new
 
 for t, (m_old, _q, _bound, m_new) in enumerate(steps):
     print(f"step {t + 1}: mu_1 {m_old:+.4f} -> {m_new:+.4f};  "
           f"log p/N {log_likelihood(m_old):.4f} -> {log_likelihood(m_new):.4f}")
+    assert log_likelihood(m_new) > log_likelihood(m_old)  # each EM step climbs
 
-# %%
+# %% mystnb={"figure": {"caption": "Two EM steps on the mean \u03bc\u2081 of component 1 alone (250 one-dimensional points, everything else fixed). Black: the log-likelihood per point. Dashed: the lower bound built by each E-step, with q fixed at the responsibilities of the current \u03bc\u2081; circles mark where the bound touches, triangles its maximum, where the M-step moves \u03bc\u2081.", "name": "fig-ch06-bound"}, "image": {"alt": "A black log-likelihood curve with one peak near \u03bc\u2081 = \u22121.8 that flattens into a plateau to the right. A blue dashed parabola touches it at \u03bc\u2081 = 0.5 and peaks at \u22121.30; an orange dashed parabola touches at \u22121.30 and peaks near \u22121.73, closer to the top of the black curve. Both parabolas lie below the black curve everywhere."}}
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
 ax.plot(grid, ll_curve, color="k", linewidth=2.5, label=r"$\log p(\mathbf{X} \mid \mu_1)\,/\,N$")
 for t, (m_old, q, bound, m_new) in enumerate(steps):
@@ -256,7 +258,8 @@ fig.legend(loc="outside lower center", ncols=2, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The black curve is the log-likelihood as a function of $\mu_1$. The blue dashed curve is
+# In {numref}`fig-ch06-bound`, the black curve is the log-likelihood as a function of
+# $\mu_1$. The blue dashed curve is
 # the bound built by the first E-step at $\mu_1 = 0.5$: it lies below the black curve
 # everywhere and touches it exactly at $0.5$ (the circle). The M-step jumps to the top of the
 # blue curve (the triangle). Because the black curve lies above the blue one, it is higher
@@ -284,10 +287,13 @@ print(f"log-likelihood: curvature from {curv.min():.2f} to {curv.max():.2f} per 
       f"{bound_drop:.2f}")
 assert curv.min() < 0 < curv.max()
 assert plateau < 0.05 and bound_drop > 1.0
+# one peak, near the left cluster (centred at -2): a single local maximum on the grid, at mu_1 < 0
+peaks = np.flatnonzero((ll_curve[1:-1] > ll_curve[:-2]) & (ll_curve[1:-1] > ll_curve[2:])) + 1
+assert peaks.size == 1 and -2.5 < grid[peaks[0]] < -1.0
 
 # %% [markdown]
-# The identity {eq}`eq-ch06-decomposition` also fits in three bars ({cite}`bishop2006`,
-# figures 9.11–9.13), here with the numbers of the first step above. The height of each bar
+# The identity {eq}`eq-ch06-decomposition` also fits in three bars ({numref}`fig-ch06-bars`;
+# compare {cite}`bishop2006`, figures 9.11–9.13), here with the numbers of the first step above. The height of each bar
 # is $\log p(\mathbf X\mid\boldsymbol\theta)/N$, split into the bound $\mathcal L$ and the
 # gap $\mathrm{KL}$. On the left, $q$ is some other distribution (every point shared equally
 # between the components) and the gap is wide. The E-step sets $q$ to the responsibilities:
@@ -295,7 +301,7 @@ assert plateau < 0.05 and bound_drop > 1.0
 # $\mathcal L$ by changing $\boldsymbol\theta$; the log-likelihood rises at least as much,
 # because a new gap opens on top.
 
-# %%
+# %% mystnb={"figure": {"caption": "The decomposition log p = L + KL (per point) at three moments of the first EM step of the one-dimensional example: with q sharing every point equally, after the E-step (q = the responsibilities), and after the M-step. Blue: the bound L; orange, hatched: the gap KL; black line and number: the log-likelihood.", "name": "fig-ch06-bars"}, "image": {"alt": "Three stacked bars. Left: a blue bound with a tall orange KL gap on top, total \u22123.55. Middle: same total \u22123.55, no orange gap, the bound reaches the log-likelihood. Right: a taller blue bound and a thin new orange gap, total \u22122.06."}}
 m_old, q_old, _bound, m_new = steps[0]
 q_equal = np.full_like(q_old, 0.5)
 bars = [  # (label, L, log p); KL = log p - L
@@ -308,7 +314,7 @@ fig, ax = plt.subplots(figsize=(6.4, 4.4))
 for i, (_label, L_value, log_p_value) in enumerate(bars):
     ax.bar(i, L_value - base, bottom=base, width=0.55, color=BOOK_COLORS[0],
            label=r"$\mathcal{L}(q, \theta)\,/\,N$" if i == 0 else None)
-    ax.bar(i, log_p_value - L_value, bottom=L_value, width=0.55, color=BOOK_COLORS[1],
+    ax.bar(i, log_p_value - L_value, bottom=L_value, width=0.55, color=BOOK_COLORS[1], hatch="//",
            label=r"$\mathrm{KL}(q \,\|\, p(\mathbf{Z} \mid \mathbf{X}, \theta))\,/\,N$"
            if i == 0 else None)
     ax.hlines(log_p_value, i - 0.4, i + 0.4, color="black", linewidth=2,
@@ -350,7 +356,7 @@ print(f"log p - L equals KL(q || posterior) on the grid (6.4): {gap_is_kl};"
       f" largest KL on the grid {kl.max():.3f} nats/point")
 
 grid_argmax = grid[np.argmax(bound)]
-print(f"grid maximizer of the bound {grid_argmax:.3f} vs M-step (5.5) {m_new:.3f}"
+print(f"grid maximizer of the bound {grid_argmax:.3f} vs M-step (5.6) {m_new:.3f}"
       f" (grid spacing {grid[1] - grid[0]:.3f})")
 assert touch < 1e-12 and below and gap_is_kl
 assert abs(grid_argmax - m_new) <= grid[1] - grid[0]
@@ -410,8 +416,8 @@ print(f"all {h.n_iter} iterations satisfy "
 # \boldsymbol\theta)/N$. By {eq}`eq-ch06-monotone` the sequence can never go down: we
 # *assert* that for six fits with three components from random starts.
 
-# %%
-fig, (ax, ax_zoom) = plt.subplots(2, 1, figsize=(6.4, 7.5))
+# %% mystnb={"figure": {"caption": "lower_bounds_ (mean log-likelihood after each E-step) of six fits of K = 3 components to Old Faithful from random starts (seeds 0\u20135), against the iteration on a logarithmic axis. Bottom: the end of the same curves, enlarged.", "name": "fig-ch06-lower-bounds"}, "image": {"alt": "Top: six curves stay near \u22122.0 for 10 to 30 iterations, then rise steeply to about \u22121.38; none ever goes down. Bottom, enlarged: three seeds end at \u22121.3781 and three at \u22121.3765, a few of them after a long slow stretch."}}
+fig, (ax, ax_zoom) = plt.subplots(2, 1, figsize=(6.4, 8.2))
 finals = []
 for seed in range(6):
     fit = GaussianMixture(3, init_params="random", random_state=seed, tol=1e-8,
@@ -434,13 +440,15 @@ ax_zoom.xaxis.set_major_formatter(plt.ScalarFormatter())
 ax_zoom.xaxis.set_minor_formatter(plt.NullFormatter())
 ax_zoom.set_xticks([20, 30, 50, 100, 200])
 ax_zoom.set_title("Zoom on the end: two different final values")
-ax_zoom.legend(loc="lower right", ncols=2)
+ax_zoom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)  # below: hides no curve
 plt.show()
 print("every lower_bounds_ sequence is non-decreasing (np.diff >= -1e-12): True")
 print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
+# The text below: some seeds end at -1.3781, the others at -1.3765
+assert sorted({round(float(f), 4) for f in finals}) == [-1.3781, -1.3765]
 
 # %% [markdown]
-# Every curve rises, as promised. But the curves do not all end at the same height: some
+# Every curve in {numref}`fig-ch06-lower-bounds` rises, as promised. But the curves do not all end at the same height: some
 # seeds stop at a mean log-likelihood of about $-1.3781$ and others at $-1.3765$. The proof
 # guarantees that EM climbs; it does not say *which* hill. EM converges to a stationary
 # point of the likelihood (usually a local maximum) that depends on the start
@@ -537,6 +545,22 @@ print("distinct final values:", sorted({round(float(f), 4) for f in finals}))
 # than the current value, so $\mathcal L$ increases, and the chain {eq}`eq-ch06-monotone`
 # goes through unchanged. This is a *generalized* EM step; it converges more slowly.
 # ````
+
+# %% tags=["remove-cell"]
+# The numbers in the solutions above, checked (hidden from the page, run by nbval).
+t = 5
+new = (h.weights[t + 1], h.means[t + 1], h.covariances[t + 1])
+gap = loglik_full(*new) - elbo_full(h.responsibilities[t], *new)
+q_t, q_next = h.responsibilities[t], h.responsibilities[t + 1]
+kl = np.sum(q_t * (np.log(q_t) - np.log(q_next))) / len(X)
+assert np.isclose(gap, kl) and f"{gap:.6f} {kl:.6f}" == "0.043385 0.043385"
+mu_1, values = 0.5, []
+for _ in range(20):
+    q = responsibilities(mu_1)
+    target = q[:, 0] @ x / q[:, 0].sum()
+    mu_1 = mu_1 + 0.5 * (target - mu_1)
+    values.append(log_likelihood(mu_1))
+assert np.all(np.diff(values) >= 0)
 
 # %% [markdown]
 # ## Summary
