@@ -71,20 +71,27 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # That is exactly what `log_pdf_1d(x, mean, std)` computes.
 
-# %%
+# %% mystnb={"figure": {"caption": "The Gaussian density for four choices of the mean \u03bc and the standard deviation \u03c3.", "name": "fig-ch01-densities"}, "image": {"alt": "Four bell curves. The blue one (\u03bc = 0, \u03c3 = 1) and the orange one (\u03bc = 2, \u03c3 = 1) have the same shape, shifted by 2. The green one (\u03c3 = 2) is twice as wide and half as tall as the blue one. The pink one (\u03bc = 3, \u03c3 = 0.5) is narrow and peaks at about 0.8."}}
 x = np.linspace(-6, 8, 600)
 settings = [(0.0, 1.0), (2.0, 1.0), (0.0, 2.0), (3.0, 0.5)]
 fig, ax = plt.subplots()
-for (mu, sigma), color in zip(settings, BOOK_COLORS, strict=False):
-    ax.plot(x, np.exp(log_pdf_1d(x, mu, sigma)), color=color, label=f"μ = {mu:g}, σ = {sigma:g}")
+for (mu, sigma), color, style in zip(settings, BOOK_COLORS, ["-", "--", "-.", ":"],
+                                     strict=False):
+    ax.plot(x, np.exp(log_pdf_1d(x, mu, sigma)), color=color, linestyle=style,
+            label=f"μ = {mu:g}, σ = {sigma:g}")
 ax.set_title("The Gaussian density: μ moves the curve, σ stretches it")
 ax.set_xlabel("x")
 ax.set_ylabel("density  N(x | μ, σ²)")
 ax.legend()
 plt.show()
+# The text: at 3σ the height is e^{-4.5}, about 1% of the peak; with σ = 0.5 the peak is about
+# 0.8, with σ = 0.2 about 2
+assert round(100 * np.exp(log_pdf_1d(3.0, 0.0, 1.0) - log_pdf_1d(0.0, 0.0, 1.0))) == 1
+assert round(float(np.exp(log_pdf_1d(3.0, 3.0, 0.5))), 1) == 0.8
+assert round(float(np.exp(log_pdf_1d(0.0, 0.0, 0.2)))) == 2
 
 # %% [markdown]
-# Compare the blue curve ($\mu=0,\sigma=1$) with the orange one ($\mu=2$): same shape, shifted.
+# In {numref}`fig-ch01-densities`, compare the blue curve ($\mu=0,\sigma=1$) with the orange one ($\mu=2$): same shape, shifted.
 # Compare it with the green one ($\sigma=2$): twice as wide, half as tall. The pink curve,
 # with $\sigma=0.5$, peaks at about $0.8$; with $\sigma=0.2$ the peak would be about $2$.
 #
@@ -103,8 +110,10 @@ wide = np.linspace(-30, 30, 20001)
 for mu, sigma in settings:
     area = np.trapezoid(np.exp(log_pdf_1d(wide, mu, sigma)), wide)
     print(f"mu={mu:4.1f} sigma={sigma:3.1f}: area under the curve = {area:.6f}")
+    assert abs(area - 1) < 1e-6
 for k in (1, 2, 3):
     print(f"P(|X - mu| < {k} sigma) = {stats.norm.cdf(k) - stats.norm.cdf(-k):.4f}")
+assert [round(100 * (stats.norm.cdf(k) - stats.norm.cdf(-k))) for k in (1, 2)] == [68, 95]
 
 # %% [markdown]
 # ## From data to a likelihood
@@ -141,6 +150,10 @@ print(f"N = {data.size}, first five values: {np.round(data[:5], 4)}")
 
 for mu, sigma in [(0.0, 1.0), (2.0, 1.5), (2.0, 3.0)]:
     print(f"log-likelihood at mu={mu}, sigma={sigma}: {log_likelihood_1d(data, mu, sigma):10.4f}")
+# The text below: the true parameters (2, 1.5) beat both wrong ones by a wide margin
+ll_true = log_likelihood_1d(data, 2.0, 1.5)
+assert ll_true > log_likelihood_1d(data, 0.0, 1.0) + 50
+assert ll_true > log_likelihood_1d(data, 2.0, 3.0) + 50
 
 # %% [markdown]
 # The true parameters give a much higher (less negative) log-likelihood than the wrong ones.
@@ -153,6 +166,7 @@ big = rng.normal(true_mu, true_sigma, size=2000)
 product = np.prod(np.exp(log_pdf_1d(big, true_mu, true_sigma)))
 print(f"product of 2000 densities: {product}")
 print(f"sum of 2000 log-densities: {log_likelihood_1d(big, true_mu, true_sigma):.4f}")
+assert product == 0.0 and np.isfinite(log_likelihood_1d(big, true_mu, true_sigma))
 
 # %% [markdown]
 # ## The maximum-likelihood estimates, derived
@@ -208,6 +222,7 @@ print(f"true:      mu = {true_mu:.4f}, sigma = {true_sigma:.4f}")
 print(f"estimated: mu = {mu_hat:.4f}, sigma = {sigma_hat:.4f}")
 print(f"log-likelihood at the estimate: {log_likelihood_1d(data, mu_hat, sigma_hat):.4f}")
 print(f"log-likelihood at the truth:    {log_likelihood_1d(data, true_mu, true_sigma):.4f}")
+assert log_likelihood_1d(data, mu_hat, sigma_hat) > log_likelihood_1d(data, true_mu, true_sigma)
 
 # %% [markdown]
 # Notice the last two lines: the estimate has a *higher* log-likelihood than the true
@@ -217,13 +232,13 @@ print(f"log-likelihood at the truth:    {log_likelihood_1d(data, true_mu, true_s
 #
 # ## The key figure: the log-likelihood as a function of the parameters
 #
-# Fix $\sigma$ at $\hat\sigma$ and let $\mu$ vary: by {eq}`eq-ch01-loglik`, $\ell$ is a
+# {numref}`fig-ch01-loglik` shows both slices of the log-likelihood. Fix $\sigma$ at $\hat\sigma$ and let $\mu$ vary: by {eq}`eq-ch01-loglik`, $\ell$ is a
 # downward parabola whose top is at the sample mean. Fix $\mu$ at $\hat\mu$ and let $\sigma$
 # vary: the curve rises steeply for small $\sigma$ (a narrow Gaussian cannot reach the
 # spread-out points) and falls slowly for large $\sigma$ (a wide one is too thin everywhere);
 # its top is at $\hat\sigma$.
 
-# %%
+# %% mystnb={"figure": {"caption": "The log-likelihood of the 200 points, left as a function of \u03bc with \u03c3 fixed at \u03c3\u0302, right as a function of \u03c3 with \u03bc fixed at \u03bc\u0302. The dashed lines mark the maximum-likelihood estimates.", "name": "fig-ch01-loglik"}, "image": {"alt": "Left: a symmetric downward parabola in \u03bc whose top sits on the dashed line at the sample mean 2.023. Right: a curve in \u03c3 that rises steeply from small \u03c3, peaks on the dashed line at \u03c3\u0302 = 1.442, and falls slowly for larger \u03c3."}}
 mus = np.linspace(0.5, 3.5, 301)
 sigmas = np.linspace(0.7, 3.5, 301)
 ll_mu = np.array([log_likelihood_1d(data, m, sigma_hat) for m in mus])
@@ -235,23 +250,24 @@ axes[0].axvline(mu_hat, color=BOOK_COLORS[1], linestyle="--", label=f"sample mea
 axes[0].set_title("Log-likelihood as a function of μ")
 axes[0].set_xlabel("μ")
 axes[0].set_ylabel("log-likelihood ℓ")
-axes[0].legend(loc="lower left")  # the empty corner: the curve stays above -480
 axes[1].plot(sigmas, ll_sigma, label="ℓ(μ̂, σ)")
 axes[1].axvline(sigma_hat, color=BOOK_COLORS[1], linestyle="--", label=f"σ̂ = {sigma_hat:.3f}")
 axes[1].set_title("… and as a function of σ")
 axes[1].set_xlabel("σ")
-axes[1].legend(loc="lower right")
 axes[1].set_ylim(-560, ll_mu.max() + 15)
+# one legend below the panels: inside them it would cover the dashed lines
+handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
+fig.legend(handles=handles, loc="outside lower center", ncols=2)
 plt.show()
 # The text's claims, checked on the grids: the tops are at the sample mean and at sigma-hat
 assert abs(mus[np.argmax(ll_mu)] - mu_hat) <= mus[1] - mus[0]
 assert abs(sigmas[np.argmax(ll_sigma)] - sigma_hat) <= sigmas[1] - sigmas[0]
 
 # %% [markdown]
-# And here is the fitted density drawn over a histogram of the data (a histogram normalised
-# to area one is a rough density estimate, so the two are on the same scale):
+# {numref}`fig-ch01-fit` draws the fitted density over a histogram of the data (a histogram
+# normalised to area one is a rough density estimate, so the two are on the same scale).
 
-# %%
+# %% mystnb={"figure": {"caption": "Histogram of the 200 points (normalised to area one), the maximum-likelihood Gaussian N(\u03bc\u0302, \u03c3\u0302\u00b2) and the true density N(2, 1.5\u00b2).", "name": "fig-ch01-fit"}, "image": {"alt": "A grey histogram of the 200 points, roughly bell shaped around 2, with the fitted Gaussian (solid) and the true Gaussian (dashed) drawn over it; the two curves nearly coincide, the fitted one slightly narrower."}}
 fig, ax = plt.subplots()
 ax.hist(data, bins=25, density=True, color="0.75", edgecolor="white", label="data (histogram)")
 grid = np.linspace(data.min() - 1, data.max() + 1, 400)
@@ -312,12 +328,13 @@ print(f"N-1 version (ddof=1), NOT the MLE: sigma = {np.std(data, ddof=1):.5f}")
 assert np.allclose([mu_hat, sigma_hat], [formula_mu, formula_sigma], rtol=1e-12)
 assert np.allclose([mu_hat, sigma_hat], [scipy_mu, scipy_sigma], rtol=1e-12)
 assert np.allclose([mu_hat, sigma_hat], [num_mu, num_sigma], rtol=1e-5)
+assert abs(np.std(data, ddof=1) - sigma_hat) > 1e-3  # the N-1 version differs in the 3rd digit
 
 # %% [markdown]
 # All four agree: the closed form, scipy, and an optimiser that simply climbs the
 # log-likelihood. (The optimiser works on $\log\sigma$ so that $\sigma$ stays positive, a
 # trick we will meet again.) The $N-1$ version is visibly different, and only the MLE sits at
-# the top of the curves in the key figure.
+# the top of the curves in {numref}`fig-ch01-loglik`.
 #
 # ### The bias of the MLE variance, seen by simulation
 #
@@ -333,6 +350,9 @@ var_hat = np.array(
 print(f"average of the MLE variance over {n_repeats} data sets of size {n_small}: "
       f"{var_hat.mean():.3f}")
 print(f"theory (N-1)/N * sigma^2 = {(n_small - 1) / n_small:.3f}; true sigma^2 = 1")
+# the simulated average is within 4 standard errors of the theory, and clearly below 1
+assert abs(var_hat.mean() - 0.8) < 4 * var_hat.std() / np.sqrt(n_repeats)
+assert var_hat.mean() < 1 - 10 * var_hat.std() / np.sqrt(n_repeats)
 
 # %% [markdown]
 # ## When one Gaussian is not enough
@@ -340,9 +360,9 @@ print(f"theory (N-1)/N * sigma^2 = {(n_small - 1) / n_small:.3f}; true sigma^2 =
 # Maximum likelihood always gives *an* answer, even when the model is wrong. The eruption
 # durations of the Old Faithful geyser {cite}`azzalini1990,hardle1991`, which we will meet
 # again throughout the book, are a good example: short eruptions of about 2 minutes and long
-# ones of about 4.5 minutes, hardly anything in between.
+# ones of about 4.3 minutes, hardly anything in between ({numref}`fig-ch01-old-faithful`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Histogram of the 272 Old Faithful eruption durations and the best single Gaussian fitted to them by maximum likelihood.", "name": "fig-ch01-old-faithful"}, "image": {"alt": "A histogram with two bumps, one around 2 minutes and a taller one around 4.3 minutes, nearly empty between 2.5 and 3.5 minutes. The single Gaussian is one broad hump centred at 3.5 minutes, highest exactly where the histogram is nearly empty."}}
 durations = load_old_faithful()[:, 0]
 of_mu, of_sigma = fit_gaussian_1d(durations)
 print(f"Old Faithful eruption durations: n = {durations.size}, "
@@ -358,6 +378,12 @@ ax.set_ylabel("density (per minute)")
 ax.set_ylim(0, 0.95)  # head-room for the legend, above the tallest bar
 ax.legend(loc="upper center")
 plt.show()
+# The text: short eruptions about 2 minutes, long about 4.3, the Gaussian's peak at about 3.5,
+# where the histogram is low (less than a quarter of its tallest bar)
+assert round(np.median(durations[durations < 3])) == 2
+assert round(np.median(durations[durations > 3]), 1) == 4.3 and round(of_mu, 1) == 3.5
+heights, edges = np.histogram(durations, bins=30, density=True)
+assert heights[np.searchsorted(edges, of_mu) - 1] < 0.25 * heights.max()
 
 # %% [markdown]
 # The best single Gaussian puts its peak at about 3.5 minutes, exactly where eruptions are
@@ -390,7 +416,7 @@ plt.show()
 # ```{exercise}
 # :label: ex-ch01-curvature
 #
-# The key figure shows $\ell(\mu,\hat\sigma)$ as a parabola. (a) Compute its second derivative
+# {numref}`fig-ch01-loglik` shows $\ell(\mu,\hat\sigma)$ as a parabola. (a) Compute its second derivative
 # in $\mu$. (b) A sharper peak means the data pin $\mu$ down more precisely; the usual
 # standard error of the mean is $\hat\sigma/\sqrt N$. Show that it equals
 # $(-\partial^2\ell/\partial\mu^2)^{-1/2}$. (c) How does the peak change if you have four
@@ -434,7 +460,18 @@ plt.show()
 # variance as for the unshifted data, to about eight digits. The package uses the same
 # principle in every dimension; chapter 7 and chapter 13 return to it.
 # ````
-#
+
+# %% tags=["remove-cell"]
+# The numbers in the solutions above, checked (hidden from the page, run by nbval).
+known_mean = np.array([np.mean(sim_rng.normal(0.0, 1.0, n_small) ** 2) for _ in range(n_repeats)])
+assert abs(known_mean.mean() - 1.0) < 4 * known_mean.std() / np.sqrt(n_repeats)  # close to 1.0
+assert round(sigma_hat / np.sqrt(200), 2) == 0.10
+shifted = data + 1e8
+one_pass = np.mean(shifted**2) - np.mean(shifted) ** 2
+assert abs(one_pass - sigma_hat**2) > 0.01  # dominated by rounding error
+assert np.isclose(fit_gaussian_1d(shifted)[1] ** 2, sigma_hat**2, rtol=1e-8, atol=0)
+
+# %% [markdown]
 # ## Summary
 #
 # - The Gaussian density {eq}`eq-ch01-pdf` has two parameters: $\mu$ sets the centre,

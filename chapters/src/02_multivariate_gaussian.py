@@ -31,7 +31,7 @@ import numpy as np
 from scipy import stats
 from scipy.spatial import distance
 
-from gmm_from_scratch import log_pdf, mahalanobis, precision_cholesky
+from gmm_from_scratch import log_pdf, log_pdf_1d, mahalanobis, precision_cholesky
 from gmm_from_scratch.plotting import BOOK_COLORS, covariance_ellipse, use_book_style
 
 use_book_style()
@@ -63,12 +63,12 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # ## What a 2-D Gaussian looks like
 #
-# With $d=2$ the density is a surface over the plane: a smooth hill. Below, the same Gaussian is
-# drawn twice, as a 3-D surface and, seen from above, as a contour plot, in which each line
+# With $d=2$ the density is a surface over the plane: a smooth hill. In {numref}`fig-ch02-surface`
+# the same Gaussian is drawn twice, as a 3-D surface and, seen from above, as a contour plot, in which each line
 # joins points of equal height. The contour plot is the view we will use from now on, because
 # data points can be drawn on it.
 
-# %%
+# %% mystnb={"figure": {"caption": "One 2-D Gaussian with mean \u03bc = (1, 2) and covariance \u03a3 = [[1, 0.8], [0.8, 1.5]], drawn as a surface over the plane (left) and as filled contours of the same density seen from above (right).", "name": "fig-ch02-surface"}, "image": {"alt": "Left: a smooth single hill over the plane, peaking at about 0.18. Right: nested tilted elliptical contours around the mean (1, 2), marked with a white cross, elongated along the rising diagonal; a colour bar gives the density."}}
 mu = np.array([1.0, 2.0])
 Sigma = np.array([[1.0, 0.8],
                   [0.8, 1.5]])
@@ -115,10 +115,11 @@ plt.show()
 #   semi-axes $n\sqrt{\lambda_i}$ along $\mathbf v_i$.
 #
 # `gmm_from_scratch.plotting.covariance_ellipse(mean, cov, n_std)` draws exactly this
-# ellipse; every mixture figure in the book uses it. Here are four covariance matrices with the
-# same mean, each with 200 points drawn from it and its 1σ and 2σ ellipses:
+# ellipse; every mixture figure in the book uses it. {numref}`fig-ch02-shapes` shows four
+# covariance matrices with the same mean, each with 200 points drawn from it and its 1σ and 2σ
+# ellipses.
 
-# %%
+# %% mystnb={"figure": {"caption": "Four covariance matrices with mean zero: the identity, a diagonal matrix diag(3, 0.4), a positive and a negative correlation. Each panel shows 200 samples (grey), the 1\u03c3 ellipse (solid) and the 2\u03c3 ellipse (dashed); the arrows are \u221a\u03bb\u1d62 v\u1d62, the eigenvectors scaled by the square roots of their eigenvalues.", "name": "fig-ch02-shapes"}, "image": {"alt": "Four scatter panels. Spherical: a round cloud with circular ellipses. Axis-aligned: a cloud stretched horizontally. Positive correlation: a cloud tilted up to the right. Negative correlation: a cloud tilted down to the right. In each, the two arrows from the centre point along the ellipse's axes, the longer one along the cloud's long direction."}}
 shapes = {
     "spherical  Σ = I": np.array([[1.0, 0.0], [0.0, 1.0]]),
     "axis-aligned  Σ = diag(3, 0.4)": np.array([[3.0, 0.0], [0.0, 0.4]]),
@@ -133,7 +134,7 @@ for ax, (name, cov) in zip(axes.ravel(), shapes.items(), strict=True):
     ax.add_patch(covariance_ellipse(np.zeros(2), cov, 1.0, edgecolor=BOOK_COLORS[0],
                                     label="1σ ellipse"))
     ax.add_patch(covariance_ellipse(np.zeros(2), cov, 2.0, edgecolor=BOOK_COLORS[1],
-                                    label="2σ ellipse"))
+                                    linestyle="--", label="2σ ellipse"))
     vals, vecs = np.linalg.eigh(cov)
     for lam, v in zip(vals, vecs.T, strict=True):
         ax.annotate("", xy=np.sqrt(lam) * v, xytext=(0, 0),
@@ -146,7 +147,7 @@ for ax in axes[1]:
     ax.set_xlabel("x₁")
 for ax in axes[:, 0]:
     ax.set_ylabel("x₂")
-axes[0, 0].legend(loc="lower left")
+fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 fig.suptitle("Covariance is shape (arrows: √λᵢ vᵢ)")
 plt.show()
 
@@ -177,7 +178,7 @@ plt.show()
 # of the point*. The density depends on $\mathbf x$ only through $\Delta$, so the contours are
 # the sets $\Delta=\text{const}$, and the $n\sigma$ ellipse is exactly $\Delta=n$.
 #
-# Here is why it matters. Take the tilted Gaussian from the first figure and two points at the
+# Here is why it matters. Take the tilted Gaussian of {numref}`fig-ch02-surface` and two points at the
 # **same Euclidean distance** (1.5) from the mean: one along the direction in which the cloud is
 # long, one across it.
 
@@ -195,11 +196,12 @@ d_along, d_across = mahalanobis(two, mu, Sigma)
 assert 1.0 < d_along < 1.1 and d_across > 2.0
 assert np.exp(log_pdf(two, mu, Sigma)[1]) < 0.2 * np.exp(log_pdf(two, mu, Sigma)[0])
 
-# %%
+# %% mystnb={"figure": {"caption": "Contours of the tilted Gaussian (\u03bc = (1, 2), \u03a3 = [[1, 0.8], [0.8, 1.5]]) with its \u0394 = 1 (solid) and \u0394 = 2 (dashed) ellipses, and two points at the same Euclidean distance 1.5 from the mean (dotted circle): one along the direction in which the cloud is long, one across it.", "name": "fig-ch02-mahalanobis"}, "image": {"alt": "Tilted elliptical contours and a dotted circle of radius 1.5 around the mean. A green circle on the circle, along the long axis, sits just outside the \u0394 = 1 ellipse (\u0394 = 1.04); an orange square on the circle, across the long axis, lies outside the \u0394 = 2 ellipse (\u0394 = 2.34)."}}
 fig, ax = plt.subplots(figsize=(5.6, 5.2))
 ax.contour(g1, g2, density, levels=8, cmap="viridis", linewidths=1)
-for n_std, color in [(1.0, BOOK_COLORS[0]), (2.0, BOOK_COLORS[1])]:
-    ax.add_patch(covariance_ellipse(mu, Sigma, n_std, edgecolor=color, label=f"Δ = {n_std:g}"))
+for n_std, color, style in [(1.0, BOOK_COLORS[0], "-"), (2.0, BOOK_COLORS[1], "--")]:
+    ax.add_patch(covariance_ellipse(mu, Sigma, n_std, edgecolor=color, linestyle=style,
+                                    label=f"Δ = {n_std:g}"))
 circle = plt.Circle(mu, 1.5, fill=False, linestyle=":", color="0.3",
                     label="Euclidean distance 1.5")
 ax.add_patch(circle)
@@ -217,7 +219,7 @@ ax.legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Both points are on the dotted circle, but the one that follows the trend of the cloud is
+# In {numref}`fig-ch02-mahalanobis`, both points are on the dotted circle, but the one that follows the trend of the cloud is
 # about one standard deviation out, while the one that goes against it is more than two.
 # The Gaussian finds the second point far less likely. Euclidean distance, which k-means uses
 # (chapter 3), cannot tell these two points apart; the Mahalanobis distance can, and that is
@@ -266,6 +268,8 @@ print("Sigma =\n", Sigma)
 print("U (upper triangular) =\n", U)
 print("U U^T =\n", U @ U.T)
 print("inverse of Sigma, for comparison =\n", np.linalg.inv(Sigma))
+assert np.allclose(np.tril(U, -1), 0) and np.all(np.diag(U) > 0)  # upper triangular
+assert np.allclose(U @ U.T, np.linalg.inv(Sigma), rtol=1e-12)
 
 # %% [markdown]
 # ## Check: the code agrees with the mathematics
@@ -317,6 +321,11 @@ delta = mahalanobis(samples, mu, Sigma)
 for n_std in (1, 2, 3):
     print(f"inside the {n_std}σ ellipse: simulated {np.mean(delta <= n_std):.4f}, "
           f"theory {1 - np.exp(-n_std**2 / 2):.4f}")
+    # within 4 standard errors of the binomial proportion (100 000 samples)
+    p_theory = 1 - np.exp(-n_std**2 / 2)
+    assert abs(np.mean(delta <= n_std) - p_theory) < 4 * np.sqrt(p_theory * (1 - p_theory) / 1e5)
+# The note above: 39% inside the 1σ ellipse, 86% inside the 2σ ellipse
+assert [round(100 * (1 - np.exp(-n**2 / 2))) for n in (1, 2)] == [39, 86]
 
 # %% [markdown]
 # ## Why not just call `det` and `inv`? A 50-dimensional example
@@ -332,6 +341,7 @@ for n_std in (1, 2, 3):
 d = 50
 B = np.random.default_rng(2).normal(size=(d, d))
 base = B @ B.T / d + 0.5 * np.eye(d)  # a correlated 50x50 covariance, eigenvalues ~0.5 to 4.5
+assert 0.5 < np.linalg.eigvalsh(base).min() < 0.6 and 4 < np.linalg.eigvalsh(base).max() < 5
 x50 = np.random.default_rng(3).multivariate_normal(np.zeros(d), base, size=3,
                                                                method="cholesky")
 
@@ -348,6 +358,14 @@ for s in (1.0, 1e-4, 1e4):
     print(f"   naive log-density   : {naive}")
     print(f"   package log_pdf     : {log_pdf(x_s, np.zeros(d), cov_s)}")
     print(f"   scipy logpdf        : {stats.multivariate_normal(np.zeros(d), cov_s).logpdf(x_s)}")
+    # The text below: the package agrees with scipy in every unit system; the naive formula
+    # agrees at s = 1, gives +inf when det underflows to 0.0 and -inf when it overflows.
+    scipy_s = stats.multivariate_normal(np.zeros(d), cov_s).logpdf(x_s)
+    assert np.allclose(log_pdf(x_s, np.zeros(d), cov_s), scipy_s, rtol=1e-10)
+    expected_det, expected_naive = {1.0: (det, naive), 1e-4: (0.0, np.inf),
+                                    1e4: (np.inf, -np.inf)}[s]
+    assert det == expected_det and np.all(naive == expected_naive)
+    assert s != 1.0 or np.allclose(naive, scipy_s, rtol=1e-10)
 
 # %% [markdown]
 # In the original units the three agree. With the small numbers ($s=10^{-4}$, large units)
@@ -409,8 +427,8 @@ for s in (1e-4, 1e4):
 # The eigenvalues are $\tfrac{3\pm\sqrt{1+4\cdot1.44}}{2}$, i.e. about $2.800$ and $0.200$.
 # The 2σ semi-axes are $2\sqrt{2.8}\approx3.35$ and $2\sqrt{0.2}\approx0.89$; the patch's
 # `width` and `height` are the full axes, twice that (about 6.69 and 1.79). The long axis
-# points along the eigenvector of the largest eigenvalue, about $(0.83, 0.56)$, an angle of
-# $\arctan(0.56/0.83)\approx 33.7°$, which is the patch's `angle` (up to a
+# points along the eigenvector of the largest eigenvalue, about $(0.83, 0.55)$, an angle of
+# $\arctan(0.5547/0.8321)\approx 33.7°$, which is the patch's `angle` (up to a
 # multiple of 180°, which describes the same ellipse, depending on the eigenvector's sign).
 # ```
 #
@@ -433,9 +451,33 @@ for s in (1e-4, 1e4):
 # =\mathbf L\mathbf I\mathbf L^\top=\boldsymbol\Sigma$. In code:
 # `L = np.linalg.cholesky(Sigma); x = mu + rng.standard_normal((100_000, 2)) @ L.T`; then
 # `np.cov(x.T)` is within about 0.01 of `Sigma`, and `np.mean(mahalanobis(x, mu, Sigma) <= 1)`
-# is about 0.393. This is how `GaussianMixture.sample` draws from each component (chapter 4).
+# is about 0.39 (the $\chi^2_2$ law gives $1-e^{-1/2}\approx0.393$). This is how `GaussianMixture.sample` draws from each component (chapter 4).
 # ```
-#
+
+# %% tags=["remove-cell"]
+# The numbers in the solutions above, checked (hidden from the page, run by nbval).
+assert np.allclose(precision_cholesky(np.diag([4.0, 1.0, 0.25])), np.diag([0.5, 1.0, 2.0]))
+m_ex, s_ex = np.array([1.0, -2.0, 0.5]), np.array([2.0, 1.0, 0.5])
+X_ex = np.random.default_rng(4).normal(size=(10, 3))
+assert np.allclose(log_pdf(X_ex, m_ex, np.diag(s_ex**2)),
+                   sum(log_pdf_1d(X_ex[:, i], m_ex[i], s_ex[i]) for i in range(3)), rtol=1e-12)
+cov_pos = shapes["positive correlation"]
+lam, vec = np.linalg.eigh(cov_pos)
+assert list(np.round(lam[::-1], 3)) == [2.8, 0.2]
+assert [round(2 * np.sqrt(v), 2) for v in lam[::-1]] == [3.35, 0.89]
+patch = covariance_ellipse(np.zeros(2), cov_pos, 2.0)
+assert (round(patch.width, 2), round(patch.height, 2)) == (6.69, 1.79)
+v_long = vec[:, 1] * np.sign(vec[0, 1])
+assert list(np.round(v_long, 2)) == [0.83, 0.55]
+assert list(np.round(v_long, 4)) == [0.8321, 0.5547]
+assert round(np.degrees(np.arctan2(v_long[1], v_long[0])), 1) == 33.7
+assert np.isclose(patch.angle % 180, 33.7, atol=0.05)
+L_ex = np.linalg.cholesky(Sigma)
+x_ex = mu + np.random.default_rng(5).standard_normal((100_000, 2)) @ L_ex.T
+assert np.abs(np.cov(x_ex.T) - Sigma).max() < 0.01  # "within about 0.01"
+assert round(np.mean(mahalanobis(x_ex, mu, Sigma) <= 1), 2) == 0.39  # "about 0.39"
+
+# %% [markdown]
 # ## Summary
 #
 # - The multivariate Gaussian {eq}`eq-ch02-pdf` has a mean vector and a covariance matrix; the
