@@ -27,10 +27,12 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import HTML
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmm_from_scratch import INIT_METHODS, ConvergenceWarning, GaussianMixture, load_old_faithful
-from gmm_from_scratch.plotting import BOOK_COLORS, plot_mixture, use_book_style
+from gmm_from_scratch.animation import curve_limits, em_animation_html
+from gmm_from_scratch.plotting import BOOK_COLORS, BOOK_MARKERS, plot_mixture, use_book_style
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
@@ -123,17 +125,26 @@ for method in INIT_METHODS:
         f"{converged[method].sum():5d}/50  {n_iter:9.1f}"
     )
 
-# %% [markdown]
-# The key figure of the chapter shows every run as a dot. The dashed line marks the best
-# value any run reached.
+# %% tags=["remove-cell"]
+# The four stories told below, checked on the printed table.
+rand_iters = np.array([g.n_iter_ for g in fits["random"]])
+assert np.ptp(final["random"]) < 0.005 and converged["random"].all()  # same to 2 decimals
+assert np.all(rand_iters <= 3) and final["random"].max() < best_overall - 0.5
+hit_rate = {m: np.mean(final[m] > best_overall - 0.01) for m in INIT_METHODS}
+assert hit_rate["kmeans"] >= 0.9 and hit_rate["k-means++"] < hit_rate["kmeans"]
+assert np.ptp(final["random_from_data"]) > 0.2
 
-# %%
+# %% [markdown]
+# The key figure of the chapter, {numref}`fig-ch08-runs`, shows every run as a dot. The
+# dashed line marks the best value any run reached.
+
+# %% mystnb={"figure": {"caption": "Final mean log-likelihood per sample of 50 EM runs for each initialization method on the seven-cluster data (K = 7), one dot per run, jittered vertically; the dashed line is the best value any run reached.", "name": "fig-ch08-runs"}, "image": {"alt": "Dot plot with one row per init_params value. The kmeans and k-means++ dots pile up at the best value near -4.14; the random dots all sit together far to the left near -5.0; the random_from_data dots are spread between about -4.45 and the best value."}}
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 jitter = np.random.default_rng(1)
 for i, method in enumerate(INIT_METHODS):
     v = final[method]
     ax.scatter(v, i + jitter.uniform(-0.18, 0.18, v.size), s=22, alpha=0.7,
-               color=BOOK_COLORS[i], label=method)
+               color=BOOK_COLORS[i], marker=BOOK_MARKERS[i], label=method)
 ax.axvline(best_overall, color="0.3", linestyle="--", linewidth=1.2, label="best found")
 ax.set_yticks(range(len(INIT_METHODS)), INIT_METHODS)
 ax.set_ylim(len(INIT_METHODS) - 0.5, -0.5)
@@ -158,10 +169,10 @@ plt.show()
 #   local maximum. They stopped at the near-symmetric start, where the likelihood is almost
 #   flat, so the first improvement was smaller than `tol`. We come back to this below.
 #
-# What does a local optimum look like? Here are the best and the worst `'random_from_data'`
-# runs side by side.
+# What does a local optimum look like? {numref}`fig-ch08-optima` shows the best and the worst
+# `'random_from_data'` runs side by side.
 
-# %%
+# %% mystnb={"figure": {"caption": "The best (left) and the worst (right) of the 50 'random_from_data' runs: the data in grey and each component's 2-sigma ellipse and mean, one colour and marker per component.", "name": "fig-ch08-optima"}, "image": {"alt": "Two scatter plots of the seven round clusters. On the left each cluster has one ellipse of its own. On the right four small ellipses crowd into the top cluster, while three tall ellipses each stretch over two of the six lower clusters."}}
 rfd = fits["random_from_data"]
 best_run = rfd[int(np.argmax(final["random_from_data"]))]
 worst_run = rfd[int(np.argmin(final["random_from_data"]))]
@@ -173,50 +184,33 @@ for ax, g, name in zip(axes, (best_run, worst_run), ("best run", "worst run"), s
     ax.set_xlabel("$x_1$")
     ax.set_aspect("equal")
 axes[0].set_ylabel("$x_2$")
-axes[0].plot([], [], "X", color="0.3", label="component mean")
+axes[0].plot([], [], "o", color="0.3", markeredgecolor="black", label="component means")
 axes[0].legend(loc="upper right", fontsize=8)
 fig.suptitle("A good optimum and a local one (2σ ellipses)")
 plt.show()
 
 # %% [markdown]
 # On the right, four components crowd into the top cluster, while each of the other three
-# stretches an elongated ellipse over two clusters. Each EM step is locally the best improvement, so nothing moves a component across
-# the empty space between clusters.
+# stretches an elongated ellipse over two clusters. Each EM step is locally the best
+# improvement, so nothing moves a component across the empty space between clusters.
+
+# %% tags=["remove-cell"]
+# Four means of the worst run sit in the top cluster, centre (2, 8); the best run has one
+# mean in each cluster.
+nearest = np.argmin(((worst_run.means_[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+assert np.sum(nearest == 6) == 4
+nearest_best = np.argmin(((best_run.means_[:, None] - centres[None]) ** 2).sum(-1), axis=1)
+assert sorted(nearest_best) == list(range(7))
 
 # %% [markdown]
-# How does a run end up in such a configuration? The animation replays the worst run
-# iteration by iteration (the same seed, refitted with its history recorded): the components
-# that start in the same cluster never find their way out, because every EM step only moves
-# them uphill from where they are.
+# How does a run end up in such a configuration? The animation ({numref}`fig-ch08-replay`)
+# replays the worst run iteration by iteration (the same seed, refitted with its history
+# recorded): the components that start in the same cluster never find their way out, because
+# every EM step only moves them uphill from where they are.
 #
 # The first iteration starts from a poor guess, so its log-likelihood is far below the
 # rest; the curve on the right is therefore drawn from the second iteration on, on a scale
 # where the later climb is visible.
-
-# %% tags=["hide-input"]
-import re
-
-from IPython.display import HTML
-
-from gmm_from_scratch.animation import em_animation
-
-
-def animation_from_second_iteration(X, history, legend_loc="upper right"):
-    """The package's EM animation, its log-likelihood axis scaled from iteration 2 on."""
-    anim = em_animation(X, history, max_frames=40, dpi=70, feature_names=("$x_1$", "$x_2$"))
-    drawer = anim.drawer
-    drawer.ax_data.legend(loc=legend_loc, fontsize=8)
-    ll = np.asarray(history.log_likelihood)
-    lo, hi = ll[1:].min(), ll[1:].max()
-    pad = 0.08 * (hi - lo) if hi > lo else 0.01
-    drawer.ax_ll.set_xlim(1.5, len(ll) + 0.5)
-    drawer.ax_ll.set_ylim(lo - pad, hi + pad)
-    drawer.ax_ll.set_xlabel("EM iteration (from the 2nd)")
-    with plt.rc_context({"animation.frame_format": "jpeg"}):
-        html = anim.to_jshtml(default_mode="once")
-    plt.close(drawer.fig)
-    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
-
 
 # %%
 replay = GaussianMixture(**{**worst_run.get_params(), "record_history": True}).fit(X)
@@ -225,9 +219,19 @@ ll_replay = np.asarray(replay.history_.log_likelihood)
 print(f"mean log-likelihood: iteration 1 {ll_replay[0]:.4g}, iteration 2 {ll_replay[1]:.4f}, "
       f"last ({len(ll_replay)}) {ll_replay[-1]:.4f}")
 assert ll_replay[0] < ll_replay[1] - 100 * (ll_replay[-1] - ll_replay[1])  # far off the scale
+assert curve_limits(ll_replay)[0] == 1  # so the animation's axis starts at iteration 2
 
-# %% tags=["nbval-ignore-output"]
-HTML(animation_from_second_iteration(X, replay.history_))
+# %% tags=["nbval-ignore-output"] mystnb={"figure": {"caption": "The worst 'random_from_data' run, replayed: each iteration after its E-step and after its M-step (left), and the mean log-likelihood from the second iteration on (right). Use the buttons or the slider to step through it.", "name": "fig-ch08-replay"}}
+HTML(em_animation_html(
+    X, replay.history_, max_frames=40, dpi=70, feature_names=("$x_1$", "$x_2$"),
+    legend_loc="upper right",
+    description=(
+        "Animation of EM on the seven-cluster data from the worst random_from_data start. "
+        "Several components start inside the top cluster and stay there while the others "
+        "stretch over two lower clusters each; the ellipses settle within a few iterations, "
+        "and the log-likelihood curve on the right rises and then flattens, never falling."
+    ),
+))
 
 # %% [markdown]
 # ## Why `n_init` helps, in numbers
@@ -256,11 +260,14 @@ for method in INIT_METHODS:
     probs = 1 - (1 - p_hat[method]) ** m_values
     print(f"{method:>17}  {p_hat[method]:.2f}   " + "  ".join(f"{q:.3f}" for q in probs))
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch08-restarts` draws equation {eq}`eq-ch08-restarts` for up to 30 restarts.
+
+# %% mystnb={"figure": {"caption": "Probability that the best of m restarts reaches the best optimum, equation (8.2) with the success rate p estimated from the 50 runs of each method; the dotted line marks 99%.", "name": "fig-ch08-restarts"}, "image": {"alt": "Four curves against the number of restarts from 1 to 30. kmeans and k-means++ reach 99% within a few restarts; random_from_data rises slowly and is still just below 99% at 30; random stays at zero."}}
 m_grid = np.arange(1, 31)
 fig, ax = plt.subplots()
 for i, method in enumerate(INIT_METHODS):
-    ax.plot(m_grid, 1 - (1 - p_hat[method]) ** m_grid, marker="o", markersize=3,
+    ax.plot(m_grid, 1 - (1 - p_hat[method]) ** m_grid, marker=BOOK_MARKERS[i], markersize=4,
             color=BOOK_COLORS[i], label=f"{method} (p = {p_hat[method]:.2f})")
 ax.axhline(0.99, color="0.4", linestyle=":", linewidth=1.2, label="99%")
 ax.set_xlabel("number of restarts n_init")
@@ -289,6 +296,8 @@ for seed in range(100, 140):
 predicted = 1 - (1 - p_hat["random_from_data"]) ** m
 print(f"n_init={m}: predicted P(best) = {predicted:.3f}, "
       f"observed {np.sum(hits)}/{len(hits)} = {np.mean(hits):.3f}")
+# "within sampling error": two standard errors of a fraction from 40 trials
+assert abs(np.mean(hits) - predicted) < 2 * np.sqrt(predicted * (1 - predicted) / len(hits))
 
 # %% [markdown]
 # The observed fraction is within sampling error of the prediction (with 40 trials the
@@ -332,14 +341,23 @@ for tol in (1e-1, 1e-3, 1e-6):
           f"weights={g.weights_[order]}")
     print(f"{'':11s}lower_bound_={g.lower_bound_:.5f}")
 
+# %% tags=["remove-cell"]
+(_, g_loose), (_, g_default), (_, g_tight) = rows
+for g in (g_loose, g_default):
+    assert g.n_iter_ == 2 and g.converged_ and np.allclose(g.weights_, 0.5, atol=0.05)
+assert np.allclose(np.sort(g_tight.weights_), [0.356, 0.644], atol=5e-4)
+assert round(g_tight.lower_bound_ - g_default.lower_bound_, 2) == 0.59
+assert g_tight.n_iter_ == 48
+
 # %% [markdown]
 # With `tol=1e-1` and even with the default `1e-3`, EM declares convergence after two
 # iterations with weights $\approx 0.5/0.5$ and both means near the centre of the data: a
 # useless model that nonetheless says `converged_=True`. With `tol=1e-6` the same start
 # escapes the plateau and reaches weights $0.356/0.644$ (short and long eruptions) and a
-# mean log-likelihood higher by about $0.59$ nats per sample. The trajectory explains it:
+# mean log-likelihood higher by about $0.59$ nats per sample. The trajectory
+# ({numref}`fig-ch08-tol`) explains it:
 
-# %%
+# %% mystnb={"figure": {"caption": "Mean log-likelihood per sample at each EM iteration on Old Faithful (standardized, two components) from the same 'random' start with three tolerances.", "name": "fig-ch08-tol"}, "image": {"alt": "The tol = 1e-6 curve stays flat near -2.0 for about 30 iterations, then climbs steeply to about -1.42 by iteration 45. The two loose runs are two large markers at the far left, on the flat part, where they stopped after two iterations."}}
 fig, ax = plt.subplots()
 styles = {1e-1: ("s", 10), 1e-3: ("D", 7), 1e-6: ("o", 3)}
 for (tol, g), color in zip(rows[::-1], BOOK_COLORS[2::-1], strict=True):
@@ -369,6 +387,11 @@ for tol in (1e-3, 1e-6):
     sk.fit(faithful)
     print(f"scikit-learn, tol={tol:g}: n_iter_={sk.n_iter_}, smaller weight "
           f"{sk.weights_.min():.3f}, lower_bound_={sk.lower_bound_:.4f}")
+    if tol == 1e-3:
+        assert sk.n_iter_ <= 2  # stops at once with the default tol, like ours
+    else:
+        assert sk.n_iter_ == 34 and round(sk.weights_.min(), 3) == 0.356
+        assert round(sk.lower_bound_, 4) == round(g_tight.lower_bound_, 4) == -1.4171
 
 # %% [markdown]
 # Both libraries reach the same optimum ($-1.4171$ nats/sample, smaller weight $0.356$) and both stop at once with the default `tol`. The iteration counts differ (48 here, 34 in scikit-learn) because the same seed gives different random numbers in the two libraries (numpy's `Generator` here, the legacy `RandomState` there), so the random starts differ slightly and one of them sits on the plateau longer.
@@ -383,6 +406,9 @@ for tol in (1e-1, 1e-3, 1e-8):
     g.fit(faithful)
     print(f"kmeans start, tol={tol:<6g} n_iter={g.n_iter_:2d} weights={np.sort(g.weights_)}")
     print(f"{'':13s}lower_bound_={g.lower_bound_:.6f}")
+    if tol == 1e-3:
+        default_lb = g.lower_bound_
+assert 0 <= g.lower_bound_ - default_lb < 3e-5  # default tol: about 1e-5 below tol=1e-8
 
 # %% [markdown]
 # ### `max_iter` and the `ConvergenceWarning`

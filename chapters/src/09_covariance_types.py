@@ -56,7 +56,8 @@ np.set_printoptions(precision=4, suppress=True)
 # | `'spherical'` | $\sigma_k^2 \mathbf I$ | circles (spheres), each component its own radius | `(K,)` |
 #
 # To see the difference, here are three clusters of different shapes: one long and tilted,
-# one tilted the other way, and one small and round. We fit $K=3$ with each type.
+# one tilted the other way, and one small and round. We fit $K=3$ with each type
+# ({numref}`fig-ch09-four-types`).
 
 # %%
 def rotation(angle):
@@ -80,7 +81,7 @@ for ctype, g in fitted.items():
     print(f"{ctype:>9}: covariances_.shape = {str(g.covariances_.shape):10}  "
           f"mean log-likelihood = {g.score(X):.4f}")
 
-# %%
+# %% mystnb={"figure": {"caption": "The same three clusters fitted with K = 3 and each covariance type: each component's mean and its 1- and 2-sigma ellipses, one colour and marker per component; the panel titles give the number of free parameters.", "name": "fig-ch09-four-types"}, "image": {"alt": "Four scatter plots of the same data: two tilted elongated clusters and a small round one. Full: the ellipses follow both tilted cigars. Tied: three identical, nearly round ellipses, too wide for the round cluster and too fat for the cigars. Diag: axis-aligned ellipses that cover empty space around the cigars. Spherical: circles, large ones around the cigars."}}
 fig, axes = plt.subplots(2, 2, figsize=(7.2, 7.0), sharex=True, sharey=True)
 for ax, (ctype, g) in zip(axes.ravel(), fitted.items(), strict=True):
     plot_mixture(ax, X, g.means_, g.covariances_, ctype, point_size=5,
@@ -91,7 +92,7 @@ for ax in axes[1]:
     ax.set_xlabel("$x_1$")
 for ax in axes[:, 0]:
     ax.set_ylabel("$x_2$")
-axes[0, 0].plot([], [], "X", color="0.3", label="component mean")
+axes[0, 0].plot([], [], "o", color="0.3", markeredgecolor="black", label="component means")
 axes[0, 0].legend(loc="upper right", fontsize=8)
 fig.suptitle("The same data, four covariance types (1σ and 2σ ellipses)")
 plt.show()
@@ -286,6 +287,7 @@ raw = load_old_faithful()
 scale = raw.std(axis=0)
 std = standardize(raw)
 print("column means (min):", raw.mean(axis=0), " column sds (min):", scale)
+assert np.allclose(scale, [1.1, 13.6], atol=0.05)  # the spreads quoted above
 
 # %% [markdown]
 # For a fair comparison we measure both fits in the **same units**: the log-likelihood of
@@ -307,6 +309,11 @@ for ctype in ("spherical", "diag", "full"):
     results[ctype] = (g_raw, g_std)
     print(f"{ctype:>9}  {ll_raw:11.3f}  {ll_std:19.3f}")
 
+# %% tags=["remove-cell"]
+gain = {c: n * g_s.score(std) - jacobian - n * g_r.score(raw) for c, (g_r, g_s) in results.items()}
+assert 500 < gain["spherical"] < 580  # "about 540 log-likelihood units on 272 points"
+assert n == 272 and abs(gain["diag"]) < 5e-4 and abs(gain["full"]) < 5e-4  # same printed digits
+
 # %% [markdown]
 # - For **`'spherical'`** standardizing is a large improvement, about 540 log-likelihood
 #   units on 272 points: it is a better model of the same data.
@@ -316,11 +323,11 @@ for ctype in ("spherical", "diag", "full"):
 #   Fitting in standardized units and converting back is the same model, and EM finds the
 #   same optimum. (`'full'` and `'tied'` are even closed under any invertible linear map.)
 #
-# The ellipses show why. Below, both spherical fits are drawn in raw minutes; the one fitted
-# on standardized data is mapped back, $\boldsymbol\Sigma_{\text{raw}} = D\,\sigma_k^2
+# The ellipses show why. In {numref}`fig-ch09-units` both spherical fits are drawn in raw
+# minutes; the one fitted on standardized data is mapped back, $\boldsymbol\Sigma_{\text{raw}} = D\,\sigma_k^2
 # \mathbf I\, D$ with $D=\operatorname{diag}(\mathbf s)$, which is no longer a circle.
 
-# %%
+# %% mystnb={"figure": {"caption": "Old Faithful in raw minutes with two spherical components: fitted on the raw data (left) and fitted on standardized data, then mapped back to minutes (right). Ellipses at 1 and 2 standard deviations.", "name": "fig-ch09-units"}, "image": {"alt": "Left: each component's 'circle' appears as a very wide, flat ellipse spanning the whole duration axis and beyond, too narrow for the waiting times. Right: two compact ellipses, each around one cluster of eruptions."}}
 g_raw, g_std = results["spherical"]
 back_means = g_std.means_ * scale + raw.mean(axis=0)
 back_covs = np.stack([v * np.diag(scale**2) for v in g_std.covariances_])
@@ -342,6 +349,9 @@ axes[0].set_ylabel("waiting time (min)")
 axes[0].set_xlim(0, 7)
 fig.suptitle("Old Faithful, K = 2: units matter for 'spherical'")
 plt.show()
+
+# %% tags=["remove-cell"]
+assert np.all(np.abs(np.sqrt(g_raw.covariances_) - 4) < 0.6)  # "about 4 minutes"
 
 # %% [markdown]
 # On the left each component has a single standard deviation of about 4 minutes, a

@@ -42,9 +42,9 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # To judge the criteria we need data whose true $K$ we know. We draw $N=500$ points from a
 # four-component mixture in 2-D: two components that overlap somewhat, one tilted, and a
-# small one.
+# small one ({numref}`fig-ch10-data`).
 
-# %%
+# %% mystnb={"figure": {"caption": "The 500 points drawn from the known four-component mixture, with the true components' 1- and 2-sigma ellipses and their weights in the legend.", "name": "fig-ch10-data"}, "image": {"alt": "Scatter plot of four groups: two overlapping ones at the bottom left and bottom centre, a tilted flat one above them in the middle, and a small round one at the top right, each with its true ellipses."}}
 true_weights = np.array([0.3, 0.3, 0.25, 0.15])
 true_means = np.array([[0.0, 0.0], [5.0, 0.0], [2.5, 4.0], [7.0, 5.0]])
 true_covs = np.array([
@@ -87,6 +87,11 @@ result = select_n_components(
     progress=False,
 )
 print(result.to_string())
+
+# %% tags=["remove-cell"]
+ll_table = result.column("log_likelihood")
+assert np.all(np.diff(ll_table[:4]) > 20)  # rises quickly up to K = 4
+assert np.all(np.abs(np.diff(ll_table[3:])) < 15)  # then creeps by a few units
 
 # %% [markdown]
 # The `log_likelihood` column rises from $K=1$ to $K=4$ quickly, then keeps creeping up by a
@@ -171,9 +176,9 @@ print("agree to 1e-10 relative:", np.isclose(-2 * loglik + p * np.log(N), row["b
 # parameter count and no asymptotic argument, at the price of $F$ extra fits per $K$. (The
 # table's `heldout_std` is the spread across the five folds.)
 #
-# The key figure puts the three criteria side by side.
+# The key figure, {numref}`fig-ch10-criteria`, puts the three criteria side by side.
 
-# %%
+# %% mystnb={"figure": {"caption": "The criteria against the number of components K for the known four-component mixture: training -2 log-likelihood, AIC and BIC (left, lower is better) and the 5-fold held-out log-likelihood per sample with its fold-to-fold standard deviation (right, higher is better). Both panels are zoomed on the interesting range.", "name": "fig-ch10-criteria"}, "image": {"alt": "Left: the training curve keeps falling with K; AIC and BIC both have their minimum at K = 4, BIC's clearly, AIC's almost flat to the right. Right: the held-out curve peaks at K = 4, with error bars as large as the differences between K = 4, 5 and 6."}}
 neg2ll = -2 * result.column("log_likelihood")
 aic, bic = result.column("aic"), result.column("bic")
 cv_mean, cv_std = result.column("heldout_mean"), result.column("heldout_std")
@@ -181,8 +186,8 @@ k_aic, k_bic, k_cv = ks[np.argmin(aic)], ks[np.argmin(bic)], ks[np.argmax(cv_mea
 
 fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.8))
 ax = axes[0]
-ax.plot(ks, neg2ll, marker="o", markersize=4, color="0.5", label="−2 log L (training)")
-ax.plot(ks, aic, marker="o", markersize=4, color=BOOK_COLORS[1], label=f"AIC (min at K={k_aic})")
+ax.plot(ks, neg2ll, marker="^", markersize=4, color="0.5", label="−2 log L (training)")
+ax.plot(ks, aic, marker="s", markersize=4, color=BOOK_COLORS[1], label=f"AIC (min at K={k_aic})")
 ax.plot(ks, bic, marker="o", markersize=4, color=BOOK_COLORS[0], label=f"BIC (min at K={k_bic})")
 ax.axvline(4, color="0.3", linestyle=":", linewidth=1.2, label="true K = 4")
 ax.set_ylim(3700, 4300)
@@ -201,6 +206,13 @@ ax.set_title("Cross-validation (higher is better)")
 ax.legend(fontsize=8, loc="lower right")
 fig.suptitle("Choosing K for the known 4-component mixture")
 plt.show()
+
+# %% tags=["remove-cell"]
+assert k_aic == k_bic == k_cv == 4  # "All three criteria choose K = 4"
+assert neg2ll[:2].min() > 4300 and aic[:2].min() > 4300 and bic[:2].min() > 4300
+assert cv_mean[:2].max() < -4.2  # K = 1, 2 lie outside both panels
+assert np.ptp(aic[3:]) < 0.5 * np.ptp(bic[3:])  # AIC much flatter to the right
+assert cv_std[3:6].max() > np.ptp(cv_mean[3:6])  # error bars as large as the differences
 
 # %% [markdown]
 # All three criteria choose $K=4$ here. (Both panels are zoomed on the interesting range: the
@@ -268,9 +280,14 @@ sil = [
 inertia = [KMeans(int(k), n_init=3, random_state=0).fit(X).inertia_ for k in ks]
 print("silhouette, K=2..10:", np.round(sil, 3))
 print("k-means inertia, K=1..10:", np.round(inertia, 1))
+assert ks[1:][np.argmax(sil)] == 4  # "the silhouette also peaks at 4"
 
+# %% [markdown]
+# {numref}`fig-ch10-heuristics` draws both.
+
+# %% mystnb={"figure": {"caption": "Two heuristics on the same data: the mean silhouette of the fitted mixture's hard labels for K = 2 to 10 (left) and the k-means inertia for K = 1 to 10 (right); the dotted line marks the true K = 4.", "name": "fig-ch10-heuristics"}, "image": {"alt": "Left: the silhouette curve is highest at K = 4 and lower on either side. Right: the inertia falls steeply up to K = 4 and slowly after it, a bend around 4."}}
 fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.6))
-axes[0].plot(ks[1:], sil, marker="o", markersize=4, color=BOOK_COLORS[3],
+axes[0].plot(ks[1:], sil, marker="D", markersize=4, color=BOOK_COLORS[3],
              label=f"silhouette (max at K={ks[1:][np.argmax(sil)]})")
 axes[0].set_xlabel("number of components K")
 axes[0].set_ylabel("mean silhouette")
@@ -314,8 +331,13 @@ for name, data in (("two moons", moons), ("uniform square", square)):
     bic_w = res.column("bic")
     print(f"{name}: BIC chooses K = {res.best_n_components_}  "
           f"(BIC at K=1, 2: {bic_w[0]:.1f}, {bic_w[1]:.1f}; at the minimum: {bic_w.min():.1f})")
+assert shapes["two moons"][1].best_n_components_ == 8  # as the figure's description says
+assert shapes["uniform square"][1].best_n_components_ == 5
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch10-shapes` shows the mixtures BIC picks.
+
+# %% mystnb={"figure": {"caption": "The mixtures BIC selects for two interleaved half-moons (left) and for points uniform on a square (right): the data in grey and each component's 2-sigma ellipse and mean, one colour and marker per component.", "name": "fig-ch10-shapes"}, "image": {"alt": "Left: eight narrow ellipses laid end to end along the two curved moons, four or so per moon. Right: five large overlapping ellipses tiling the square."}}
 fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.9))
 for ax, (name, (data, res)) in zip(axes, shapes.items(), strict=True):
     g = res.best_estimator_
@@ -325,7 +347,7 @@ for ax, (name, (data, res)) in zip(axes, shapes.items(), strict=True):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
-axes[0].plot([], [], "X", color="0.3", label="component mean")
+axes[0].plot([], [], "o", color="0.3", markeredgecolor="black", label="component means")
 axes[0].legend(loc="lower left", fontsize=8)
 fig.suptitle("A GMM estimates a density, not clusters (2σ ellipses)")
 plt.show()

@@ -142,13 +142,14 @@ assert np.isclose(ll_package, ll_scipy, rtol=1e-12)
 assert bound <= ll_package
 
 # %% [markdown]
-# The left panel shows the mixture with a narrow spike on $x_m$; the right panel shows the
-# log-likelihood as the spike narrows. On a data point, once the spike is narrower than the gaps
-# to the neighbouring points, it climbs with slope $-1$ in $\log\sigma_2$ and never stops; between two data points it levels off (the spike then explains no point
-# at all, and only costs half the weight of the broad component); a single Gaussian collapsing on
-# $x_m$ falls to $-\infty$.
+# The left panel of {numref}`fig-ch11-spike` shows the mixture with a narrow spike on $x_m$;
+# the right panel shows the log-likelihood as the spike narrows. On a data point, once the
+# spike is narrower than the gaps to the neighbouring points, it climbs with slope $-1$ in
+# $\log\sigma_2$ and never stops; between two data points it levels off (the spike then
+# explains no point at all, and only costs half the weight of the broad component); a single
+# Gaussian collapsing on $x_m$ falls to $-\infty$.
 
-# %%
+# %% mystnb={"figure": {"caption": "Left: the density of the two-component mixture with a spike of width 0.02 on the data point x_m, over the 25 data points (ticks). Right: the log-likelihood as the spike's width sigma_2 shrinks (right is narrower), with the spike on a data point, between two points, and for a single Gaussian on the point.", "name": "fig-ch11-spike"}, "image": {"alt": "Left: a flat broad density with one tall narrow peak at a data point. Right: all three curves peak near sigma_2 = 1; as sigma_2 shrinks further the curve with the spike on a point dips and then rises without end in a straight line, the curve between points levels off, and the single Gaussian falls off the bottom."}}
 grid = np.linspace(-3.2, 3.2, 2001)
 log_density, _ = e_step(grid[:, None], weights, np.array([[mu1], [x[m]]]),
                         np.array([1.0 / s1, 1.0 / 0.02]), "spherical")
@@ -166,7 +167,8 @@ ax.legend(loc="upper left")
 
 ax = axes[1]
 ax.semilogx(sigmas, ll_on_point, color=colors[0], label=r"mixture, $\mu_2$ on a data point")
-ax.semilogx(sigmas, ll_between, color=colors[1], label=r"mixture, $\mu_2$ between points")
+ax.semilogx(sigmas, ll_between, color=colors[1], linestyle="-.",
+            label=r"mixture, $\mu_2$ between points")
 ax.semilogx(sigmas, ll_single, color=colors[2], linestyle="--", label="one Gaussian on the point")
 ax.set(title="Log-likelihood as the spike narrows", xlabel=r"$\sigma_2$ (log scale)",
        ylabel=r"log-likelihood $\ell$", ylim=(-90, 0))
@@ -279,15 +281,23 @@ assert abs(det_path[-1] - 1e-12) < 1e-15  # eps squared
 # $10^{-12} = \varepsilon^2$: its ellipse
 # shrinks to a dot, held at the floor $\varepsilon = 10^{-6}$ in each direction instead of
 # vanishing. Without the floor the next M-step would divide by a zero determinant. The
-# animation replays the run, each iteration after its E-step and after its M-step.
+# animation ({numref}`fig-ch11-collapse`) replays the run, each iteration after its E-step and
+# after its M-step.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"] mystnb={"figure": {"caption": "EM walking into the spike: the run above replayed, each iteration after its E-step and after its M-step (left), with its log-likelihood (right). Use the buttons or the slider to step through it.", "name": "fig-ch11-collapse"}}
 from IPython.display import HTML
 
 from gmm_from_scratch.animation import em_animation_html
 
-HTML(em_animation_html(X_dup, replay.history_, max_frames=40, dpi=70,
-                       feature_names=("$x_1$", "$x_2$")))
+HTML(em_animation_html(
+    X_dup, replay.history_, max_frames=40, dpi=70, feature_names=("$x_1$", "$x_2$"),
+    description=(
+        "Animation of EM on two clusters plus eight identical readings at (3, 6). The third "
+        "component starts as a wide circle at (3, 3), climbs to the duplicated readings in "
+        "about six iterations and its ellipse shrinks to a dot there, while the log-likelihood "
+        "on the right keeps rising."
+    ),
+))
 
 # %% [markdown]
 # The floor is not free. For a component that owns its points outright, the fitted variance is
@@ -314,7 +324,10 @@ for eps, v in zip(regs, fitted_var, strict=True):
 # Check: while the tiny component owns exactly its 12 points, fitted = sample variance + eps.
 assert np.allclose(fitted_var[:-1], s2_tiny + regs[:-1], rtol=1e-6)
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch11-reg-bias` plots the table.
+
+# %% mystnb={"figure": {"caption": "Fitted variance of the tiny component against reg_covar (both axes logarithmic), with the sample variance plus epsilon, the sample variance alone and epsilon itself for comparison.", "name": "fig-ch11-reg-bias"}, "image": {"alt": "The fitted variances (dots) lie on the horizontal line of the sample variance, about 3.4e-5, while epsilon is small, then follow the diagonal line of epsilon once it exceeds the sample variance."}}
 fig, ax = plt.subplots(figsize=(6.4, 4.4))
 ax.loglog(regs, fitted_var, "o", color=colors[0], label="fitted variance of the tiny component")
 ax.loglog(regs, s2_tiny + regs, color=colors[0], alpha=0.5,
@@ -325,6 +338,12 @@ ax.set(title="The bias that reg_covar adds", xlabel=r"reg_covar $\varepsilon$ (d
        ylabel=r"fitted variance (data units$^2$)")
 ax.legend()
 plt.show()
+
+# %% [markdown]
+#
+# %% tags=["remove-cell"]
+assert round(s2_tiny, 6) == 3.4e-5  # "3.4e-5 here"
+assert fitted_var[-1] > 1 - 1e-9 and not np.isclose(fitted_var[-1], s2_tiny + regs[-1], rtol=1e-6)
 
 # %% [markdown]
 # For $\varepsilon$ well below the true variance ($3.4\times10^{-5}$ here) the fit is unharmed;
@@ -395,8 +414,18 @@ print("largest change in a mean:      ", change_mean.round(4))
 print("largest change in a covariance:", change_cov.round(4))
 print("outlier component's weight:    ", round(float(caught.weights_[2]), 4), "=",
       round(10 / 410, 4))
+assert np.isclose(caught.weights_[2], 10 / 410, atol=1e-4) and change_mean < 0.01
+# the claims of the paragraph above: cluster b absorbs the outliers, cluster a is untouched
+moved = np.linalg.norm(pulled.means_[1] - clean.means_[1])
+det_clean, det_pulled = (np.linalg.det(g.covariances_[1]) for g in (clean, pulled))
+assert round(moved, 1) == 0.6 and round(det_clean, 2) == 0.37 and round(det_pulled, 1) == 5.1
+assert round(det_pulled / det_clean) == 14
+assert np.abs(pulled.means_[0] - clean.means_[0]).max() < 0.01
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch11-outliers` draws both fits of the contaminated data.
+
+# %% mystnb={"figure": {"caption": "Two clusters and a clump of ten outliers, fitted with K = 2 (left) and K = 3 (right): points coloured by their responsibilities, each component's 1- and 2-sigma ellipses, and the fit to the clean data as dashed black 2-sigma ellipses.", "name": "fig-ch11-outliers"}, "image": {"alt": "Left: the upper cluster's ellipses are stretched diagonally towards the outliers at the bottom right, far beyond the dashed clean fit; the lower-left cluster matches its dashed ellipse. Right: a third small component sits on the outliers, and both real clusters' ellipses coincide with the dashed clean fit."}}
 fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.2), sharex=True, sharey=True)
 for ax, g, title in [(axes[0], pulled, "K = 2: the outliers stretch a cluster"),
                      (axes[1], caught, "K = 3: a component catches them")]:
@@ -437,7 +466,8 @@ plt.show()
 #
 # So every maximum of the likelihood comes in $K!$ copies that differ only in the numbering —
 # 2 for two components, 6 for three, 3,628,800 for ten. For a 1-D mixture of two components with
-# equal weights and unit variances we can draw the log-likelihood as a function of the two means:
+# equal weights and unit variances we can draw the log-likelihood as a function of the two means
+# ({numref}`fig-ch11-label-switching`):
 
 # %%
 rng = np.random.default_rng(0)
@@ -461,7 +491,7 @@ diag_best = int(np.argmax(np.diag(surface)))
 print(f"best point on the diagonal mu_1 = mu_2 = {mu_grid[diag_best]:.2f}: ell = "
       f"{surface[diag_best, diag_best]:.4f}")
 
-# %%
+# %% mystnb={"figure": {"caption": "Contours of the log-likelihood of a two-component 1-D mixture (equal weights, unit variances) over its two means, labelled by their distance below the maximum; the maximum, its mirror image and the diagonal where the two means are equal.", "name": "fig-ch11-label-switching"}, "image": {"alt": "Contour plot symmetric about the dashed diagonal, with two equal peaks: one near mu_1 = -2, mu_2 = 2 marked with an X and its mirror near mu_1 = 2, mu_2 = -2 marked with a plus; the diagonal runs through the valley between them."}}
 fig, ax = plt.subplots(figsize=(5.6, 5.0))
 levels = surface.max() - np.array([400, 200, 100, 50, 25, 12, 6, 3, 1])
 cs = ax.contour(mu_grid, mu_grid, surface.T, levels=levels, cmap="viridis")
