@@ -25,8 +25,6 @@
 # silently assumes.
 
 # %%
-import re
-
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.cluster import KMeans as SklearnKMeans
@@ -41,7 +39,7 @@ from gmm_from_scratch import (
     permute_mixture,
 )
 from gmm_from_scratch.kmeans import squared_distances
-from gmm_from_scratch.plotting import BOOK_COLORS, component_colors, plot_mixture, use_book_style
+from gmm_from_scratch.plotting import BOOK_COLORS, component_styles, plot_mixture, use_book_style
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
@@ -54,23 +52,24 @@ def aligned_kmeans(km, reference_centers):
 
 
 def show_clusters(ax, X, labels, centers, title):
-    """Scatter points coloured by hard label, and the centres as crosses."""
-    colors = np.array(component_colors(len(centers)))
-    ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[labels], alpha=0.7, linewidths=0)
+    """Scatter points coloured and shaped by hard label, and the centres as crosses."""
+    styles = component_styles(len(centers))
+    for k, style in enumerate(styles):
+        ax.scatter(X[labels == k, 0], X[labels == k, 1], s=10, color=style["color"],
+                   marker=style["marker"], alpha=0.7, linewidths=0)
     for k, c in enumerate(centers):
-        ax.plot(c[0], c[1], marker="X", markersize=11, color=colors[k], markeredgecolor="black",
-                linestyle="none", label=f"centre {k + 1}")
+        ax.plot(c[0], c[1], marker="X", markersize=11, color=styles[k]["color"],
+                markeredgecolor="black", linestyle="none", label=f"centre {k + 1}")
     ax.set_title(title)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
 
 
 def mixture_legend(ax, **kwargs):
-    """Legend of a plot_mixture panel: components numbered from 1, as in the equations, and no
-    "data" entry (the points are coloured by their responsibilities, not one colour)."""
+    """Legend of a plot_mixture panel without its "data" entry (the points are coloured by their
+    responsibilities, not in one colour)."""
     handles, labels = ax.get_legend_handles_labels()
-    kept = [(h, re.sub(r"component (\d+)", lambda m: f"component {int(m.group(1)) + 1}", lab))
-            for h, lab in zip(handles, labels, strict=True) if lab != "data"]
+    kept = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab != "data"]
     return ax.legend(*zip(*kept, strict=True), **kwargs)
 
 
@@ -116,7 +115,7 @@ def mixture_legend(ax, **kwargs):
 #
 # `KMeans(n_clusters, init=..., max_iter=t)` stops after at most `t` rounds of the two steps,
 # so fitting it with `t = 1, 2, 3, ...` from the same starting centres shows the algorithm
-# step by step. We start it from a deliberately poor guess: all three centres crowded into the
+# step by step ({numref}`fig-ch03-lloyd`). We start it from a deliberately poor guess: all three centres crowded into the
 # lower-left corner, below one of the clusters.
 
 # %%
@@ -128,7 +127,7 @@ fits = {t: KMeans(3, init=start, max_iter=t, tol=0.0).fit(X) for t in range(1, 7
 for t, km in fits.items():
     print(f"after {t} iteration(s): inertia J = {km.inertia_:9.3f}")
 
-# %%
+# %% mystnb={"figure": {"caption": "Lloyd's algorithm on three clusters, started from three centres crowded in the lower-left corner: the assignment of every point to its nearest centre (colour and marker) and the centres (crosses) at the start and after 1, 2 and 5 iterations. Black lines: the paths of the centres.", "name": "fig-ch03-lloyd"}, "image": {"alt": "Four panels. Start: the orange centre owns most of the left and top clusters, the green one the right cluster. After one iteration green sits in the right cluster, orange between the left and top clusters, blue far to the left. After two, orange moves up towards the top cluster and blue into the left one. After five, one centre sits in each cluster."}}
 fig, axes = plt.subplots(2, 2, figsize=(8, 7), sharex=True, sharey=True)
 panels = [(0, start), (1, fits[1].cluster_centers_), (2, fits[2].cluster_centers_),
           (5, fits[5].cluster_centers_)]
@@ -145,13 +144,29 @@ for ax in axes[:, 1]:
 axes[0, 0].legend(loc="upper left")
 fig.suptitle("Lloyd's algorithm: assign to the nearest centre, move centres to the means")
 plt.show()
+# The text below, checked. Centre k is nearest to which true cluster (0 left, 1 right, 2 top)?
+start_labels = np.argmin(squared_distances(X, start), axis=1)
+owner0 = [np.bincount(start_labels[y == j], minlength=3).argmax() for j in range(3)]
+assert owner0 == [1, 2, 1]  # start: orange owns most of left and top, green the right cluster
+nearest = {t: np.argmin(squared_distances(fits[t].cluster_centers_, true_centers), axis=1)
+           for t in fits}
+gap1 = np.sqrt(squared_distances(fits[1].cluster_centers_, true_centers))
+assert nearest[1][2] == 1 and gap1[2, 1] < 0.5  # green jumped into the right cluster
+assert gap1[1, 0] > 2.5 and gap1[1, 2] > 2.5  # orange between the left and top clusters
+assert fits[1].cluster_centers_[0, 0] < true_centers[0, 0] - 2  # blue to the far left
+assert np.bincount(start_labels, minlength=3)[0] < 5  # blue owned only a few points
+assert list(nearest[2][:2]) == [0, 2]  # after two: blue in the left, orange towards the top
+assert not np.array_equal(fits[3].cluster_centers_, fits[4].cluster_centers_)
+assert all(np.array_equal(fits[4].cluster_centers_, fits[t].cluster_centers_) for t in (5, 6))
+assert all(b <= a for a, b in zip([f.inertia_ for f in fits.values()],
+                                  [f.inertia_ for f in list(fits.values())[1:]], strict=False))
 
 # %% [markdown]
-# At the start, the orange centre is the nearest one for most of the left and
+# In {numref}`fig-ch03-lloyd`, at the start, the orange centre is the nearest one for most of the left and
 # top clusters, and the green one for the right cluster. After one iteration green has jumped
 # into the right-hand cluster, orange to the middle of the two clusters it owns, and blue,
 # which owned only a few points, to the far left. After two, orange climbs into the top
-# cluster and blue moves into the left one; from iteration 5 on nothing changes any more
+# cluster and blue moves into the left one; iteration 5 changes nothing any more
 # (`tol=0.0` makes `KMeans` run until the centres stop moving exactly). The black lines are
 # the paths of the centres. The inertia printed above never increases, as the argument
 # promised.
@@ -160,7 +175,7 @@ plt.show()
 # Lloyd's algorithm gets stuck: two centres end up sharing the left cluster, and the third sits
 # between the right and the top clusters and claims both. Every step is still an improvement,
 # but the end point is a poor local minimum, with an inertia about four times the one reached
-# from the corner:
+# from the corner ({numref}`fig-ch03-two-starts`):
 
 # %%
 stuck_start = np.array([[-4.0, 6.0], [-3.0, 6.0], [-2.0, 6.0]])
@@ -177,7 +192,7 @@ assert sorted(nearest_true[:2]) == [0, 0]  # two centres in the left cluster
 assert owner[1] == owner[2] == 2  # one centre claims both the right and the top cluster
 assert 3.5 < stuck.inertia_ / fits[6].inertia_ < 4.5
 
-# %%
+# %% mystnb={"figure": {"caption": "The end points of Lloyd's algorithm from two starts: three centres in a row above the data (left) and crowded in the lower-left corner (right). Points are coloured and shaped by their cluster; white circles: the starting centres; crosses: the final centres; J is the inertia.", "name": "fig-ch03-two-starts"}, "image": {"alt": "Left, J = 4494: two centres split the left cluster between them and the third sits in the empty space between the right and top clusters, owning both. Right, J = 1090: one centre in each of the three clusters."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharex=True, sharey=True)
 for ax, km_, init, title in [
     (axes[0], stuck, stuck_start, f"start above the data: J = {stuck.inertia_:.0f}"),
@@ -192,7 +207,7 @@ fig.suptitle("Lloyd's algorithm from two starts: a poor and a good local minimum
 plt.show()
 
 # %% [markdown]
-# On the left, the two centres in the left cluster split it between them, and the
+# On the left of {numref}`fig-ch03-two-starts`, the two centres in the left cluster split it between them, and the
 # third centre sits in the empty space between the other two clusters. No single step can
 # repair this: moving one of the left centres towards the top would first make the inertia
 # worse.
@@ -224,6 +239,7 @@ sk = SklearnKMeans(3, init=start, n_init=1, tol=0.0).fit(X)
 print("ours:   ", km.cluster_centers_.ravel())
 print("sklearn:", sk.cluster_centers_.ravel())
 print(f"inertia: ours {km.inertia_:.6f}, sklearn {sk.inertia_:.6f}")
+assert np.isclose(km.inertia_, sk.inertia_, rtol=1e-10)
 assert np.allclose(km.cluster_centers_, sk.cluster_centers_, rtol=1e-10)
 assert np.array_equal(km.labels_, sk.labels_)
 
@@ -266,8 +282,11 @@ best = min(r.min() for r in results.values())
 for init, r in results.items():
     print(f"{init:>9}: reaches the best inertia in {np.mean(r < best * 1.001):5.0%} of 40 runs, "
           f"mean inertia {r.mean():8.1f} (best {best:.1f})")
+# k-means++ reaches the best solution more often and has the lower mean inertia
+hits = {init: np.mean(r < best * 1.001) for init, r in results.items()}
+assert hits["k-means++"] > hits["random"] and results["k-means++"].mean() < results["random"].mean()
 
-# %%
+# %% mystnb={"figure": {"caption": "Eight starting centres for eight clusters: eight data points drawn at random (left) and the k-means++ seeds (right), over the 800 points (grey).", "name": "fig-ch03-seeding"}, "image": {"alt": "Two scatter plots of eight grey clusters with eight orange crosses each. Left: the random crosses bunch up, several in the same dense clusters, leaving some clusters without a cross. Right: the k-means++ crosses are spread out, about one per cluster."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
 rng = np.random.default_rng(5)
 random_seeds = X8[rng.choice(len(X8), size=8, replace=False)]
@@ -282,9 +301,13 @@ for ax, seeds, title in [(axes[0], random_seeds, "8 random data points"),
     ax.legend(loc="upper left")  # the upper-left corner is empty
 axes[0].set_ylabel("x₂")
 plt.show()
+# The text below: the k-means++ seeds cover more of the eight clusters than the random ones
+covered = {name: len(set(y8[np.argmin(squared_distances(s, X8), axis=1)]))
+           for name, s in [("random", random_seeds), ("k-means++", pp_seeds)]}
+assert covered["k-means++"] >= 7 and covered["random"] < covered["k-means++"]
 
 # %% [markdown]
-# The random seeds bunch up where the data are dense and leave clusters uncovered; the
+# In {numref}`fig-ch03-seeding`, the random seeds bunch up where the data are dense and leave clusters uncovered; the
 # k-means++ seeds land one per cluster or close to it. This is why `KMeans` uses k-means++ and
 # several runs (`n_init=10`) by default, keeping the run with the lowest inertia.
 #
@@ -340,8 +363,11 @@ permute_mixture(gmm_el, align_components(stripe_centers, gmm_el.means_))
 print("adjusted Rand index against the truth (1 = perfect, 0 = chance):")
 print(f"  k-means: {adjusted_rand_score(y_el, km_el.labels_):.3f}")
 print(f"  GMM:     {adjusted_rand_score(y_el, gmm_el.predict(X_el)):.3f}")
+# The text below: k-means chops the stripes, the mixture recovers them
+assert adjusted_rand_score(y_el, km_el.labels_) < 0.5
+assert adjusted_rand_score(y_el, gmm_el.predict(X_el)) > 0.95
 
-# %%
+# %% mystnb={"figure": {"caption": "Three long, thin, tilted clusters. Left: k-means, points coloured and shaped by cluster, crosses at the centres. Right: a full-covariance Gaussian mixture, points coloured by their responsibilities, with each component's 1\u03c3 and 2\u03c3 ellipses and its mean.", "name": "fig-ch03-elongated"}, "image": {"alt": "Left: three parallel diagonal stripes cut across by straight k-means boundaries, so each stripe is split between clusters. Right: the mixture's three long ellipses lie along the three stripes, each stripe in one colour."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharex=True, sharey=True)
 centers, labels = aligned_kmeans(km_el, stripe_centers)
 show_clusters(axes[0], X_el, labels, centers, "k-means: straight cuts between centres")
@@ -355,7 +381,7 @@ for ax in axes:
 plt.show()
 
 # %% [markdown]
-# This is the key figure of the chapter. k-means chops the stripes into pieces with straight
+# {numref}`fig-ch03-elongated` is the key figure of the chapter. k-means chops the stripes into pieces with straight
 # cuts, because a cluster whose points are far from its centre along the stripe costs a lot of
 # inertia. The Gaussian mixture gives each cluster its own covariance matrix (chapter 2), so it
 # measures distance with each cluster's Mahalanobis distance {eq}`eq-ch02-mahalanobis`: a point
@@ -384,8 +410,12 @@ print("cluster sizes, GMM:    ", np.bincount(gmm_ov.predict(X_ov)))
 print(f"GMM weights: {gmm_ov.weights_}")
 print(f"adjusted Rand index: k-means {adjusted_rand_score(y_ov, km_ov.labels_):.3f}, "
       f"GMM {adjusted_rand_score(y_ov, gmm_ov.predict(X_ov)):.3f}")
+# The text below: k-means' clusters have similar sizes (truth 400 / 100); the tight
+# component's weight is about 0.24
+sizes_km = np.bincount(km_ov.labels_)
+assert sizes_km.min() > 0.4 * len(X_ov) and round(gmm_ov.weights_[1], 2) == 0.24
 
-# %%
+# %% mystnb={"figure": {"caption": "A wide cluster of 400 points and a tight cluster of 100 points overlapping its edge. Left: k-means. Right: a two-component Gaussian mixture, points coloured by their responsibilities, with the fitted weights \u03c0 in the legend.", "name": "fig-ch03-overlap"}, "image": {"alt": "Left: a straight k-means boundary halfway between the two centres gives the tight cluster half of the wide one. Right: the mixture's small ellipse hugs the tight cluster and its large ellipse covers the wide one; only points near the tight cluster take its colour, with blended colours where the two overlap."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharex=True, sharey=True)
 centers, labels = aligned_kmeans(km_ov, ov_centers)
 show_clusters(axes[0], X_ov, labels, centers, "k-means: the boundary is a bisector")
@@ -400,7 +430,7 @@ for ax in axes:
 plt.show()
 
 # %% [markdown]
-# k-means draws its boundary halfway between the two centres, so the tight cluster annexes
+# In {numref}`fig-ch03-overlap`, k-means draws its boundary halfway between the two centres, so the tight cluster annexes
 # half of the wide one: the two k-means clusters have similar sizes although the truth is
 # 400 against 100. The mixture knows that the small cluster is small (weight about 0.24) and
 # tight, so its territory is a small region around it: the boundary curves around the tight
@@ -408,7 +438,8 @@ plt.show()
 #
 # ## Hard and soft assignments
 #
-# There is a second difference, visible in the colours of the right-hand panel. k-means
+# There is a second difference, visible in the colours of the right-hand panel of
+# {numref}`fig-ch03-overlap`. k-means
 # gives each point exactly one label, $r_{nk}\in\{0,1\}$: a **hard** assignment. A point on the
 # boundary is assigned as firmly as a point at a centre. The mixture instead gives each point
 # a probability for each component, its **responsibilities** $\gamma(z_{nk})\in[0,1]$ with
@@ -423,6 +454,11 @@ hard = np.eye(2)[np.argsort(perm_km)[km_ov.predict(probe)]]  # one-hot, in the G
 soft = gmm_ov.predict_proba(probe)
 for p, h, s in zip(probe, hard, soft, strict=True):
     print(f"point {p}:  k-means {h}   GMM responsibilities {s}")
+# The text below (component 1 wide, component 2 tight): certain deep in the wide cluster,
+# nearly so at the tight centre, a near coin toss in the overlap for the mixture but a firm
+# k-means label, and (1, 2.5) tight for k-means but 99.9% wide for the mixture
+assert soft[0, 0] > 0.999 and hard[0, 0] == 1 and soft[1, 1] > 0.9
+assert 0.4 < soft[2, 0] < 0.6 and hard[3, 1] == 1 and round(soft[3, 0], 3) == 0.999
 
 # %% [markdown]
 # The point deep in the wide cluster is certain either way, and the point at the centre of
@@ -458,8 +494,12 @@ print("GMM means:\n", gmm2.means_)
 print("GMM weights:", gmm2.weights_)
 print("GMM covariances:\n", gmm2.covariances_)
 print("k-means and GMM labels agree (ARI):", f"{adjusted_rand_score(km2.labels_, gmm_labels2):.3f}")
+# The text below: covariances close to the identity, weights one half, perfect agreement
+assert np.abs(gmm2.covariances_ - np.eye(2)).max() < 0.15
+assert np.allclose(gmm2.weights_, 0.5, atol=0.01)
+assert adjusted_rand_score(km2.labels_, gmm_labels2) == 1.0
 
-# %%
+# %% mystnb={"figure": {"caption": "Two round, equally spread, well-separated blobs (300 points). Left: k-means. Right: a two-component Gaussian mixture with its 1\u03c3 and 2\u03c3 ellipses.", "name": "fig-ch03-two-blobs"}, "image": {"alt": "Two panels with the same two round blobs, upper left and lower right. k-means and the mixture split them identically; the mixture's ellipses are near-circles of equal size with weights 0.50 each."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharex=True, sharey=True)
 centers, labels = aligned_kmeans(km2, gmm2.means_)
 show_clusters(axes[0], X2, labels, centers, "k-means on two round blobs")
@@ -474,13 +514,13 @@ plt.show()
 
 # %% [markdown]
 # The fitted covariances are close to the identity, the weights are one half each, and the two
-# labellings agree perfectly. Now the decisive experiment: take well-separated round clusters,
+# labellings agree perfectly ({numref}`fig-ch03-two-blobs`). Now the decisive experiment: take well-separated round clusters,
 # then apply a **linear change of variables**, $x_1\leftarrow 0.3\,x_1+0.8\,x_2$ (as if the
 # first feature were re-measured in other units and mixed with the second, which happens
 # whenever features are derived from one another). Nothing about which point belongs to which
-# cluster has changed.
+# cluster has changed ({numref}`fig-ch03-linear-map`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Three round clusters (top row) and the same points after the linear map x\u2081 \u2190 0.3 x\u2081 + 0.8 x\u2082 (bottom row), clustered by k-means (left) and by a full-covariance Gaussian mixture (right).", "name": "fig-ch03-linear-map"}, "image": {"alt": "Top row: k-means and the mixture find the same three round clusters. Bottom row: the map squeezes the clusters into narrow tilted ellipses; k-means cuts across them with straight boundaries, while the mixture's ellipses follow the three tilted clusters."}}
 X_round, y_round = make_blobs(n_samples=450, centers=[[-3, 0], [3, 0], [0, 4.5]],
                               cluster_std=1.0, random_state=0)
 M = np.array([[0.3, 0.0], [0.8, 1.0]])
@@ -495,8 +535,12 @@ for row, (data, name) in enumerate([(X_round, "round clusters"),
     centers, labels = aligned_kmeans(km_, truth_means)
     ari_km = adjusted_rand_score(y_round, km_.labels_)
     ari_gmm = adjusted_rand_score(y_round, gmm_.predict(data))
+    ari_both = adjusted_rand_score(km_.labels_, gmm_.predict(data))
     print(f"{name:>16}: ARI k-means {ari_km:.3f}, GMM {ari_gmm:.3f}, "
-          f"k-means vs GMM {adjusted_rand_score(km_.labels_, gmm_.predict(data)):.3f}")
+          f"k-means vs GMM {ari_both:.3f}")
+    # The text below: perfect agreement on the round clusters; after the map k-means fails
+    # while the mixture recovers the same grouping as before
+    assert ari_both == 1.0 if row == 0 else (ari_km < 0.6 and ari_gmm > 0.99)
     show_clusters(axes[row, 0], data, labels, centers, f"k-means, {name}")
     plot_mixture(axes[row, 1], data, gmm_.means_, gmm_.covariances_,
                  responsibilities=gmm_.predict_proba(data), label_components=False)
@@ -592,7 +636,8 @@ assert round(ari_sph["stretched"][2], 2) == 0.54 and round(ari_sph["stretched"][
 # ```{solution} ex-ch03-whiten
 # :class: dropdown
 #
-# The inverse map restores `X_round`, and k-means agrees with the truth again. In general, if all
+# The inverse map restores `X_round`, and k-means agrees with the truth again (ARI 0.993, as
+# on the round clusters). In general, if all
 # clusters share $\boldsymbol\Sigma=\mathbf L\mathbf L^\top$, the map
 # $\mathbf x\mapsto\mathbf L^{-1}\mathbf x$ (*whitening* by the within-cluster covariance)
 # turns every cluster into a round blob with identity covariance, and k-means' Euclidean
@@ -601,7 +646,16 @@ assert round(ari_sph["stretched"][2], 2) == 0.54 and round(ari_sph["stretched"][
 # before clustering, and standardizing each feature by its overall spread is *not* the same
 # thing, because the overall spread includes the distances between clusters.
 # ```
-#
+
+# %% tags=["remove-cell"]
+# Exercise 3.3's solution, checked: the inverse map restores X_round, and k-means on it agrees
+# with the truth as on the round clusters.
+X_back = X_stretched @ np.linalg.inv(M)
+assert np.allclose(X_back, X_round)
+km_back = KMeans(3, random_state=0).fit(X_back)
+assert round(adjusted_rand_score(y_round, km_back.labels_), 3) == 0.993
+
+# %% [markdown]
 # ## Summary
 #
 # - k-means minimises the inertia {eq}`eq-ch03-inertia` by alternating the assignment step
