@@ -459,6 +459,81 @@ def test_m_step_mistakes(kwargs, fragments):
     failed(check("ch05.m_step", _m_step(**kwargs)), "but it should be", *fragments)
 
 
+M_STEP_COV = """
+def m_step(X, resp):
+    n, d = X.shape
+    K = resp.shape[1]
+    nk = resp.sum(0)
+    weights = nk / n
+    means = resp.T @ X / nk[:, None]
+    cov = np.empty((K, d, d))
+    for k in range(K):
+        diff = X - means[k]
+        cov[k] = {cov}
+    return weights, {means}, cov
+"""
+
+
+def _m_step_cov(cov, means="means"):
+    return student(M_STEP_COV.format(cov=cov, means=means), "m_step")
+
+
+@pytest.mark.parametrize(
+    ("cov", "fragments"),
+    [
+        (
+            "np.cov(X.T, aweights=resp[:, k])",
+            ("covariances[", "aweights=r) applies a bias correction", "bias=True", "by N_k"),
+        ),
+        (
+            "np.cov(X, rowvar=False, aweights=resp[:, k])",
+            ("aweights=r) applies a bias correction", "bias=True"),
+        ),
+        ("diff.T @ diff / nk[k]", ("covariances[", "forgot the responsibilities", "by N_k.")),
+        ("diff.T @ diff / n", ("forgot the responsibilities", "by N.")),
+        ("np.cov(X.T, bias=True)", ("covariance of the whole data set", "r_nk")),
+        ("np.cov(X.T)", ("np.cov of the whole data set", "aweights=r with bias=True")),
+        ("(resp[:, k, None] ** 2 * diff).T @ diff / nk[k]", ("weighted by r_nk², not r_nk",)),
+        ("(resp[:, k, None] * diff).T @ diff", ("Divide the weighted scatter by N_k",)),
+        ("np.cov(X, aweights=resp[:, k])", ("RuntimeError", "rowvar=False")),
+        ("np.cov(X.T, fweights=resp[:, k], bias=True)", ("TypeError", "fweights are whole")),
+    ],
+    ids=[
+        "np.cov-aweights",
+        "np.cov-aweights-rowvar",
+        "unweighted-over-N_k",
+        "unweighted-over-N",
+        "global-covariance",
+        "global-np.cov",
+        "r-squared",
+        "not-divided",
+        "np.cov-rows-as-variables",
+        "np.cov-fweights",
+    ],
+)
+def test_m_step_covariance_mistakes(cov, fragments):
+    failed(check("ch05.m_step", _m_step_cov(cov)), *fragments)
+
+
+def test_m_step_np_cov_with_bias_true_passes():
+    """The hint's advice works: np.cov(..., aweights=r, bias=True) is the M-step's Σ_k."""
+    assert check("ch05.m_step", _m_step_cov("np.cov(X.T, aweights=resp[:, k], bias=True)")).passed
+
+
+def test_m_step_transposed_means_describes_the_means():
+    result = check(
+        "ch05.m_step", _m_step_cov("(resp[:, k, None] * diff).T @ diff / nk[k]", means="means.T")
+    )
+    failed(
+        result,
+        "means has shape (2, 3)",
+        "(3, 2)",
+        "means is transposed",
+        "one row per component and one column per feature",
+    )
+    assert "points" not in result.message  # not the responsibilities' description
+
+
 # ----------------------------------------------------------------------------- chapter 6
 ELBO = """
 def elbo(X, resp, weights, means, covariances):
@@ -523,6 +598,67 @@ def test_logsumexp_all_minus_inf_gives_nan():
     failed(check("ch07.logsumexp", f), "all −inf", "replace a non-finite maximum by 0")
 
 
+LSE = """
+def logsumexp(a, axis=None):
+    a = np.asarray(a, dtype=float)
+    {body}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        (
+            "m = np.max(a)\n    m = m if np.isfinite(m) else 0.0\n"
+            "    return m + np.log(np.sum(np.exp(a - m), axis=axis))",
+            ("a matrix, axis=0", "is -inf", "one maximum over the whole array", "per slice"),
+        ),
+        (
+            "m = np.max(a)\n    return m + np.log(np.sum(np.exp(a - m), axis=axis))",
+            ("is -inf", "one maximum over the whole array", "along `axis`"),
+        ),
+        (
+            "m = np.max(a, axis=axis, keepdims=True)\n    m = np.where(np.isfinite(m), m, 0)\n"
+            "    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))\n"
+            "    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())",
+            ("a small vector", "Add the maximum back after the log"),
+        ),
+        (
+            "m = np.max(a, axis=axis, keepdims=True)\n    m = np.where(np.isfinite(m), m, 0)\n"
+            "    return m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))",
+            ("shape (1,)", "return the number itself", "keepdims=True"),
+        ),
+        (
+            "m = np.max(a)\n    m = m if np.isfinite(m) else 0.0\n"
+            "    return m + np.log(np.sum(np.exp(a - m)))",
+            ("a matrix, axis=1", "shape ()", "reduce only along the axis"),
+        ),
+        (
+            "m = np.max(a, axis=-1, keepdims=True)\n    m = np.where(np.isfinite(m), m, 0)\n"
+            "    out = m + np.log(np.sum(np.exp(a - m), axis=-1, keepdims=True))\n"
+            "    return np.squeeze(out, -1) if axis is not None else out.reshape(())",
+            ("a matrix, axis=0", "shape (3,)", "You reduced along axis 1"),
+        ),
+        (
+            "m = np.max(a, axis=axis)\n    m = np.where(np.isfinite(m), m, 0)\n"
+            "    return m + np.log(np.sum(np.exp(a - m), axis=axis))",
+            ("ValueError", "could not be broadcast", "keepdims=True keeps the reduced axis"),
+        ),
+    ],
+    ids=[
+        "global-max",
+        "global-max-unguarded",
+        "max-not-added-back",
+        "keepdims-left",
+        "axis-ignored",
+        "wrong-axis",
+        "max-without-keepdims",
+    ],
+)
+def test_logsumexp_mistakes(body, fragments):
+    failed(check("ch07.logsumexp", student(LSE.format(body=body), "logsumexp")), *fragments)
+
+
 def test_logsumexp_calling_scipy_is_caught():
     f = student(
         """
@@ -578,6 +714,63 @@ def test_best_of_n_init_keeping_the_worst():
     failed(check("ch08.best_of_n_init", f), "best of the runs", "HIGHEST")
 
 
+BEST = """
+def best_of_n_init(X, n_components, n_init, seed):
+    runs = [GaussianMixture(n_components, {options}, random_state={state}).fit(X)
+            for i in range(n_init)]
+    return {keep}
+"""
+BEST_KEEP = "max(runs, key=lambda g: g.lower_bound_)"
+
+
+@pytest.mark.parametrize(
+    ("options", "state", "keep", "fragments"),
+    [
+        ('init_params="random", max_iter=200', "seed + i", BEST_KEEP, ("saddle",)),
+        ("max_iter=200", "seed + i", BEST_KEEP, ("default k-means start",)),
+        ('init_params="random_from_data", max_iter=200', "seed", BEST_KEEP, ("same random_state",)),
+        ('init_params="random_from_data", max_iter=200', "seed + i", "runs[0]", ("first run",)),
+        ('init_params="random_from_data", max_iter=200', "i", BEST_KEEP, ("random_state=i",)),
+    ],
+    ids=["random-init", "kmeans-init", "same-seed", "first-run", "seed-ignored"],
+)
+def test_best_of_n_init_setup_mistakes(options, state, keep, fragments):
+    f = student(BEST.format(options=options, state=state, keep=keep), "best_of_n_init")
+    failed(check("ch08.best_of_n_init", f), "best of the runs", *fragments)
+
+
+def test_best_of_n_init_runs_differ_and_beat_random_starts():
+    """The exercise is not a best-of-useless-runs setup (issue 15): the checker's runs
+    (init_params='random_from_data') end at different log-likelihoods, and every one of them
+    is far above the saddle at which all 'random' starts stop."""
+    import warnings
+
+    from gmm_from_scratch import GaussianMixture
+
+    rng = np.random.default_rng(82)  # the checker's data (ch08.py)
+    X = np.concatenate(
+        [rng.normal(c, 0.6, size=(40, 2)) for c in ([0, 0], [3, 0], [0, 3], [3, 3], [1.5, 6])]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = [
+            GaussianMixture(5, init_params="random_from_data", max_iter=200, random_state=i)
+            .fit(X)
+            .lower_bound_
+            for i in range(6)
+        ]
+        saddle = [
+            GaussianMixture(5, init_params="random", max_iter=200, random_state=i)
+            .fit(X)
+            .lower_bound_
+            for i in range(6)
+        ]
+        one = GaussianMixture(1).fit(X).lower_bound_
+    assert max(data) - min(data) > 0.1  # the choice of run matters
+    assert max(saddle) - one < 1e-2  # 'random' starts stop where K = 1 is
+    assert min(data) > max(saddle) + 0.4
+
+
 # ----------------------------------------------------------------------------- chapter 9
 COV = """
 def m_step_covariances(X, resp, means, covariance_type):
@@ -609,6 +802,51 @@ def test_covariance_types_correct_passes():
 )
 def test_covariance_type_mistakes(kwargs, fragments):
     failed(check("ch09.m_step_covariances", _cov(**kwargs)), *fragments)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"tied": "np.einsum('k,kij->ij', nk, full)"}, ("'tied'", "Divide Σ_k N_k S_k by N")),
+        ({"sph": "np.sqrt(diag.mean(1))"}, ("'spherical'", "not the standard deviation")),
+        ({"diag": "full * np.eye(d)"}, ("'diag'", "shape (3, 3, 3)", "not diagonal matrices")),
+        ({"tied": "full"}, ("'tied'", "shape (3, 3, 3)", "ONE covariance")),
+        ({"sph": "diag"}, ("'spherical'", "shape (3, 3)", "ONE variance per component")),
+    ],
+    ids=[
+        "tied-not-divided",
+        "spherical-std",
+        "diag-matrices",
+        "tied-per-component",
+        "spherical-per-feature",
+    ],
+)
+def test_covariance_type_more_mistakes(kwargs, fragments):
+    failed(check("ch09.m_step_covariances", _cov(**kwargs)), *fragments)
+
+
+COV_FULL = """
+def m_step_covariances(X, resp, means, covariance_type):
+    nk = resp.sum(0)
+    K, d = means.shape
+    full = np.stack([{cov} for k in range(K)])
+    diag = np.diagonal(full, axis1=1, axis2=2)
+    return {{"full": full, "tied": np.einsum('k,kij->ij', nk, full) / nk.sum(), "diag": diag,
+             "spherical": diag.mean(1)}}[covariance_type]
+"""
+
+
+@pytest.mark.parametrize(
+    ("cov", "fragments"),
+    [
+        ("np.cov(X.T, aweights=resp[:, k])", ("'full'", "bias correction", "bias=True")),
+        ("(X - means[k]).T @ (X - means[k]) / nk[k]", ("'full'", "forgot the responsibilities")),
+    ],
+    ids=["np.cov-aweights", "unweighted"],
+)
+def test_covariance_types_share_the_m_step_hints(cov, fragments):
+    f = student(COV_FULL.format(cov=cov), "m_step_covariances")
+    failed(check("ch09.m_step_covariances", f), *fragments)
 
 
 # ----------------------------------------------------------------------------- chapter 10
@@ -666,8 +904,77 @@ def test_parameter_count_off_elsewhere_gets_the_breakdown():
         "three parts",
         "the weights, K − 1",
         "the means, K·d",
-        "K·d(d+1)/2 for 'full'",
+        "the covariances, K·d(d+1)/2 = 9 for 'full'",
+        "17 in all",
+        "2 too many",
     )
+
+
+NFP = """
+def n_free_parameters(K, d, t):
+    cov = {cov}[t]
+    return {total}
+"""
+NFP_COV = '{"full": K * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": K * d, "spherical": K}'
+
+
+def _nfp(cov=NFP_COV, total="K - 1 + K * d + cov", **changes):
+    for key, value in changes.items():
+        cov = cov.replace(
+            f'"{key}": '
+            + dict(
+                full="K * d * (d + 1) // 2", tied="d * (d + 1) // 2", diag="K * d", spherical="K"
+            )[key],
+            f'"{key}": {value}',
+        )
+    return student(NFP.format(cov=cov, total=total), "n_free_parameters")
+
+
+@pytest.mark.parametrize(
+    ("f", "fragments"),
+    [
+        (
+            lambda: _nfp(full="d * (d + 1) // 2"),
+            ("'full'", "off in the covariances", "its own covariance in 'full'"),
+        ),
+        (
+            lambda: _nfp(tied="K * d * (d + 1) // 2"),
+            ("'tied'", "off in the covariances", "ONE covariance among all"),
+        ),
+        (
+            lambda: _nfp(spherical="K * d"),
+            ("'spherical'", "off in the covariances", "ONE variance per component, not d"),
+        ),
+        (lambda: _nfp(total="K - 1 + d + cov"), ("off in the means", "its own mean")),
+        (lambda: _nfp(total="K + K * d + cov"), ("off in the weights", "only K − 1")),
+        (lambda: _nfp(total="K * d + cov"), ("off in the weights", "missing")),
+        (lambda: _nfp(full="K * d * d", tied="d * d"), ("off in the covariances", "not d²")),
+        (
+            lambda: _nfp(diag="d"),
+            ("'diag'", "off in the means", "or in the covariances", "its own d variances"),
+        ),
+        (
+            lambda: _nfp(full="K * d * (d + 1) / 2", tied="d * (d + 1) / 2"),
+            ("returned 17.0", "Return an int", "//"),
+        ),
+    ],
+    ids=[
+        "full-one-covariance",
+        "tied-K-covariances",
+        "spherical-per-feature",
+        "one-mean",
+        "K-weights",
+        "no-weights",
+        "d-squared",
+        "diag-ambiguous",
+        "float",
+    ],
+)
+def test_parameter_count_names_the_wrong_part(f, fragments):
+    result = check("ch10.n_free_parameters", f())
+    failed(result, *fragments)
+    if "Return an int" not in fragments:  # a float count is right in every part
+        failed(result, "three parts and add them")
 
 
 def test_bic_with_the_mean_log_likelihood():

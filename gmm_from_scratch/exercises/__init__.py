@@ -68,6 +68,7 @@ from ._core import (
     failure,
     forbidden_hint,
     judge,
+    one_blas_thread,
     static_forbidden,
 )
 from ._notebooks import (
@@ -218,4 +219,5 @@ def check(
     label = static_forbidden(func, guard)
     if label is not None:
         return failure(name, f"your function uses {label}.", forbidden_hint(label))
-    return judge(name, exercise, LocalRunner(func, exercise.params, guard, time_limit))
+    with one_blas_thread():
+        return judge(name, exercise, LocalRunner(func, exercise.params, guard, time_limit))

@@ -54,3 +54,59 @@ def standard_cases(far: bool) -> list[tuple[str, tuple]]:
         X[:3] += np.array([300.0, -200.0])  # hundreds of standard deviations away
         cases.append(("points far from every component", (X, w, m, c)))
     return cases
+
+
+def covariance_mistakes(X: np.ndarray, resp: np.ndarray, means: np.ndarray):
+    """The usual wrong full covariances (K, d, d) of an M-step, each with its hint.
+
+    ``means`` are the correct new means μ_k. Used by ch05.m_step and, mapped to each covariance
+    type, by ch09.m_step_covariances.
+    """
+    n = X.shape[0]
+    nk = resp.sum(axis=0)
+    diffs = X[None, :, :] - means[:, None, :]  # (K, n, d)
+    scatter = np.einsum("nk,kni,knj->kij", resp, diffs, diffs)  # Σ_n r_nk (x−μ_k)(x−μ_k)ᵀ
+    cov = scatter / nk[:, None, None]
+    unweighted = np.einsum("kni,knj->kij", diffs, diffs)
+    centre = X - X.mean(axis=0)
+    overall = np.einsum("nk,ni,nj->kij", resp, centre, centre) / nk[:, None, None]
+    K = len(nk)
+    glob = np.broadcast_to(centre.T @ centre, (K,) + (X.shape[1],) * 2)
+    forgot = (
+        "You forgot the responsibilities: each outer product (x_n − μ_k)(x_n − μ_k)ᵀ must be "
+        "weighted by r_nk (eq. 5.6), as in the means."
+    )
+    effective = nk - (resp**2).sum(axis=0) / nk  # what np.cov(..., aweights=r) divides by
+    return [
+        ("Divide the weighted scatter by N_k, not by N (eq. 5.6).", cov * (nk / n)[:, None, None]),
+        (
+            "Divide by N_k, not N_k − 1 (np.cov divides by N − 1 unless bias=True): EM's "
+            "M-step is a maximum-likelihood estimate.",
+            scatter / (nk - 1)[:, None, None],
+        ),
+        (
+            "np.cov(..., aweights=r) applies a bias correction: it divides the weighted scatter "
+            "by N_k − Σ_n r_nk²/N_k, not by N_k. Pass bias=True (or divide by N_k yourself, "
+            "eq. 5.6): EM's M-step is a maximum-likelihood estimate.",
+            scatter / effective[:, None, None],
+        ),
+        (forgot + " You divided an unweighted sum by N_k.", unweighted / nk[:, None, None]),
+        (forgot + " You divided an unweighted sum by N.", unweighted / n),
+        (
+            "Every component got the covariance of the whole data set: weight each point by its "
+            "responsibility r_nk and centre on the component's mean μ_k (eq. 5.6).",
+            glob / n,
+        ),
+        (
+            "Every component got np.cov of the whole data set: weight each point by its "
+            "responsibility r_nk (aweights=r with bias=True) and centre on μ_k (eq. 5.6).",
+            glob / (n - 1) if n > 1 else glob * np.nan,
+        ),
+        (
+            "Each outer product is weighted by r_nk², not r_nk: multiply only one of the two "
+            "factors by the responsibilities (or each by √r_nk).",
+            np.einsum("nk,kni,knj->kij", resp**2, diffs, diffs) / nk[:, None, None],
+        ),
+        ("Divide the weighted scatter by N_k (eq. 5.6).", scatter),
+        ("Centre the data on each component's NEW mean μ_k, not on the overall mean.", overall),
+    ]

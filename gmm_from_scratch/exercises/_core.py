@@ -362,6 +362,20 @@ def static_forbidden(
 
 
 # ----------------------------------------------------------------------------- running the student
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Single-threaded BLAS while an exercise is checked (a no-op without ``threadpoolctl``).
+
+    The cases are small: on a busy machine a multi-threaded BLAS spends its time waiting for
+    cores (a 2 × 2 triangular solve took 15 ms at a load of 8 on 2 cores), and the time limit
+    would measure that rather than the student's code.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1)
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`TimeLimitReached` in this thread after ``seconds`` (main thread, Unix)."""
@@ -569,6 +583,96 @@ NAN_HINT = (
 )
 
 
+#: What the rows and the columns of a 2-D output are, by the name the messages give it.
+_AXES = {
+    "the responsibilities": ("points", "components"),
+    "log_resp": ("points", "components"),
+    "means": ("components", "features"),
+    "new_centers": ("components", "features"),
+    "covariances ('diag')": ("components", "features"),
+    "X": ("points", "features"),
+}
+
+
+def shape_hint(what: str, got: tuple[int, ...], want: tuple[int, ...]) -> str | None:
+    """The likely reason why an output named ``what`` has shape ``got`` instead of ``want``.
+
+    >>> print(shape_hint("means", (2, 3), (3, 2)))  # doctest: +NORMALIZE_WHITESPACE
+    means is transposed: it should have one row per component and one column per feature,
+    shape (K, d) = (3, 2); yours has one row per feature.
+    >>> "extra axis of length 1" in shape_hint("logsumexp", (2, 1), (2,))
+    True
+    """
+    if len(want) == 2 and got == want[::-1] and want[0] != want[1]:
+        rows, cols = _AXES.get(what, ("", ""))
+        if rows:
+            sym = {"points": "n", "components": "K", "features": "d"}
+            return (
+                f"{what} is transposed: it should have one row per {rows[:-1]} and one column "
+                f"per {cols[:-1]}, shape ({sym[rows]}, {sym[cols]}) = {want}; yours has one "
+                f"row per {cols[:-1]}."
+            )
+        return f"Your array is transposed: shape {got} instead of {want} (use .T)."
+    if want == () and len(got) >= 1 and int(np.prod(got)) == 1:
+        return (
+            f"You returned an array of shape {got}, not a number: if it holds one value per "
+            "point, did you forget to sum over the points? Then return the number itself "
+            "(float(...) or .item(); a reduction with keepdims=True keeps an axis)."
+        )
+    if want == () and len(got) == 1:
+        return "Did you forget to sum over the points?"
+    if got == () and want != ():
+        return (
+            f"You returned a single number where an array of shape {want} belongs: reduce "
+            "only along the axis the exercise names (axis=...), not over every entry."
+        )
+    if tuple(n for n in got if n != 1) == tuple(n for n in want if n != 1) and len(got) > len(want):
+        return (
+            "Your array has an extra axis of length 1: the reduced axis must disappear from "
+            "the shape (keepdims=False, or np.squeeze(..., axis=axis) at the end)."
+        )
+    return None
+
+
+#: Hints for the errors NumPy raises on the usual slips, by a fragment of the error message.
+_ERROR_HINTS = (
+    (
+        "incompatible numbers of samples and aweights",
+        "np.cov treats every ROW as a variable by default: pass rowvar=False (or the "
+        "transposed data X.T), so that the columns are the features.",
+    ),
+    (
+        "fweights must be integer",
+        "fweights are whole repeat counts; responsibilities are weights: use "
+        "aweights=r together with bias=True (which divides by N_k), or write the weighted sum "
+        "yourself.",
+    ),
+    (
+        "could not be broadcast together",
+        "Two arrays whose shapes do not line up: print their .shape. A reduction (sum, max) "
+        "with keepdims=True keeps the reduced axis with length 1, so that its result "
+        "broadcasts against the array it came from; [:, None] adds such an axis.",
+    ),
+    (
+        "matrices are not aligned",
+        "Check the shapes on both sides of @ or np.dot: (n, d) @ (d, K) gives (n, K).",
+    ),
+    (
+        "mismatch in its core dimension",
+        "Check the shapes on both sides of @: (n, d) @ (d, K) gives (n, K); a transpose "
+        "(.T) may be missing or extra.",
+    ),
+)
+
+
+def error_hint(message: str) -> str | None:
+    """A hint for an error message raised by the student's code, or ``None``."""
+    for fragment, hint in _ERROR_HINTS:
+        if fragment in message:
+            return hint
+    return None
+
+
 def own_code_hint(label: str) -> str:
     """The hint for a borrowed answer."""
     return (
@@ -715,7 +819,7 @@ class Runner:
             self.fail(message)
         if status == "error":
             error_type, where = _text(outcome, "error_type"), _text(outcome, "where")
-            hint = None
+            hint = error_hint(message)
             if error_type == "MemoryError":
                 hint = (
                     "Your function needs more memory than it is allowed: look for an array far "
@@ -748,12 +852,10 @@ class Runner:
             )
         if shape is not None and arr.shape != tuple(shape):
             kind = "a single number" if shape == () else f"an array of shape {tuple(shape)}"
-            hint = None
-            if arr.shape == tuple(shape)[::-1] and len(shape) == 2:
-                hint = "Your array is transposed: rows are points, columns are components."
-            elif shape == () and arr.ndim == 1:
-                hint = "Did you forget to sum over the points?"
-            self.fail(f"{what} has shape {arr.shape}, but it should be {kind}.", hint)
+            self.fail(
+                f"{what} has shape {arr.shape}, but it should be {kind}.",
+                shape_hint(what, arr.shape, tuple(shape)),
+            )
         return arr
 
     def _real(self, got: Any, what: str) -> None:

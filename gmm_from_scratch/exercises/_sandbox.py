@@ -45,6 +45,7 @@ from ._core import (
     forbidden_hint,
     invoke,
     judge,
+    one_blas_thread,
     static_forbidden,
 )
 from ._data import DataError, from_json, to_json
@@ -162,6 +163,7 @@ def _serve(sock: socket.socket, request: dict[str, Any]) -> None:
     exercise = EXERCISES[name]
     path = Path(request["notebook"])
     guard = Guard(exercise.forbidden, raising=True)
+    one_blas_thread().__enter__()  # for the life of this worker process
     guard.install()
     os._exit = _refuse_os_exit  # type: ignore[assignment]
     os.chdir(path.parent)

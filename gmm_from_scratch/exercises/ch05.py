@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import em as _em
-from ._cases import mixture_problem, ref_e_step, standard_cases
+from ._cases import covariance_mistakes, mixture_problem, ref_e_step, standard_cases
 from ._core import (
     E_STEP,
     INVERSE_DET,
@@ -100,30 +100,13 @@ def _ch05_m_step(r: Runner) -> None:
                     np.tile(X.mean(axis=0), (resp.shape[1], 1)),
                 ),
                 ("Divide the weighted sum by N_k, not by N (eq. 5.5).", resp.T @ X / n),
+                ("Divide the weighted sum Σ_n r_nk x_n by N_k (eq. 5.5).", resp.T @ X),
             ]
 
         r.close(got[1], want[1], "means", rtol=1e-9, atol=1e-10, mistakes=m_mistakes)
 
-        def c_mistakes(X=X, resp=resp, want=want, nk=nk, n=n):
-            cov = want[2]
-            unweighted = np.stack([(X - mu).T @ (X - mu) / len(X) for mu in want[1]])
-            centre = X - X.mean(axis=0)
-            old_centre = np.einsum("nk,ni,nj->kij", resp, centre, centre) / nk[:, None, None]
-            return [
-                (
-                    "Divide the weighted scatter by N_k, not by N (eq. 5.6).",
-                    cov * (nk / n)[:, None, None],
-                ),
-                (
-                    "Divide by N_k, not N_k − 1: EM's M-step is a maximum-likelihood estimate.",
-                    cov * (nk / (nk - 1))[:, None, None],
-                ),
-                ("The outer products must be weighted by r_nk (eq. 5.6).", unweighted),
-                (
-                    "Centre the data on each component's NEW mean μ_k, not on the overall mean.",
-                    old_centre,
-                ),
-            ]
+        def c_mistakes(X=X, resp=resp, means=want[1]):
+            return covariance_mistakes(X, resp, means)
 
         r.close(got[2], want[2], "covariances", rtol=1e-8, atol=1e-10, mistakes=c_mistakes)
 

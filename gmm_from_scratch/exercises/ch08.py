@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -100,6 +101,44 @@ def _ch08_kmeanspp(r: Runner) -> None:
         )
 
 
+def _other_setup_hint(X: np.ndarray, K: int, n_init: int, seed: int, lb: float) -> str | None:
+    """Name the setup of the student's runs when it is not the one the exercise asks for."""
+    setups: list[tuple[dict[str, Any], str]] = [
+        (
+            {"init_params": "random"},
+            "Your runs use init_params='random': every one of them starts near the saddle "
+            "where all components coincide and stops there (chapter 8), so the best of them is "
+            "as poor as the others. Use init_params='random_from_data'.",
+        ),
+        (
+            {"init_params": "kmeans"},
+            "Your runs use the default k-means start: use init_params='random_from_data' "
+            "as the exercise says, so that the runs differ.",
+        ),
+        (
+            {"init_params": "random_from_data", "max_iter": 100},
+            "Use max_iter=200 as the exercise says (the default 100 stops some runs early).",
+        ),
+    ]
+    setups.append(
+        (
+            {"init_params": "random_from_data", "offset": -seed},
+            "Run i must use random_state=seed + i (your runs seem to use random_state=i): "
+            "the seed argument makes the result reproducible.",
+        )
+    )
+    for kwargs, hint in setups:
+        for i in range(n_init):
+            options = {"max_iter": 200, **kwargs}
+            state = seed + i + int(options.pop("offset", 0))
+            gm = _GaussianMixture(K, random_state=state, **options)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if np.isclose(gm.fit(X).lower_bound_, lb, rtol=1e-10):
+                    return hint
+    return None
+
+
 def _ch08_best_run(r: Runner) -> None:
     rng = np.random.default_rng(82)
     X = np.concatenate(
@@ -135,6 +174,14 @@ def _ch08_best_run(r: Runner) -> None:
                 )
             elif np.isclose(lb, bounds[-1], rtol=1e-10):
                 hint = "You returned the last run: compare every run's lower_bound_."
+            elif np.isclose(lb, bounds[0], rtol=1e-10):
+                hint = (
+                    "You returned the first run, or every run used the same random_state "
+                    "(then all runs are the same): use random_state=seed + i for run i and "
+                    "keep the one with the highest lower_bound_."
+                )
+            else:
+                hint = _other_setup_hint(X, K, n_init, seed, lb)
             r.fail(
                 f"the returned model has lower_bound_ = {lb:.6g}, but the best of the runs "
                 f"with random_state = {seed}..{seed + n_init - 1} reaches {max(bounds):.6g} "

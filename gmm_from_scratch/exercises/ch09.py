@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import em as _em
-from ._cases import mixture_problem, ref_e_step
+from ._cases import covariance_mistakes, mixture_problem, ref_e_step
 from ._core import (
     Exercise,
     Runner,
@@ -14,6 +16,39 @@ from ._core import (
     package_function,
     sklearn_mixture,
 )
+
+
+def _as_type(full: np.ndarray, nk: np.ndarray, cov_type: str) -> np.ndarray:
+    """Full covariances (K, d, d) turned into the estimate of ``cov_type`` (eqs. 9.1-9.4)."""
+    if cov_type == "tied":
+        return np.einsum("k,kij->ij", nk, full) / nk.sum()
+    diag = np.diagonal(full, axis1=1, axis2=2)
+    if cov_type == "diag":
+        return diag
+    if cov_type == "spherical":
+        return diag.mean(axis=1)
+    return full
+
+
+def _type_shape_hint(cov_type: str, got: tuple, full: tuple) -> str | None:
+    """What a wrong shape means for ``cov_type`` (``full`` = (K, d, d))."""
+    K, d = full[0], full[1]
+    if cov_type == "diag" and got == full:
+        return (
+            "For 'diag' return only the variances, shape (K, d): the diagonals "
+            "np.diagonal(S, axis1=1, axis2=2), not diagonal matrices."
+        )
+    if cov_type == "tied" and got == full:
+        return (
+            "'tied' shares ONE covariance among all components: return the weighted average "
+            "Σ_k (N_k / N) S_k, shape (d, d) (eq. 9.2)."
+        )
+    if cov_type == "spherical" and got in ((K, d), full):
+        return (
+            "'spherical' keeps ONE variance per component: the mean of the diagonal of S_k "
+            "over the d features, shape (K,) (eq. 9.4)."
+        )
+    return None
 
 
 def _ch09_covariances(r: Runner) -> None:
@@ -39,18 +74,24 @@ def _ch09_covariances(r: Runner) -> None:
         full = _em.estimate_parameters(X, resp, "full", 0.0)[2]
         nk = resp.sum(axis=0)
 
-        def mistakes(full=full, nk=nk, cov_type=cov_type):
+        def mistakes(full=full, nk=nk, cov_type=cov_type, X=X, resp=resp, means=means):
             diag = np.diagonal(full, axis1=1, axis2=2)
+            own: list[tuple[str, Any]] = []
             if cov_type == "tied":
-                return [
+                own = [
                     (
                         "The tied covariance weights each component's covariance by N_k / N "
                         "(eq. 9.2); a plain average over k ignores the counts.",
                         full.mean(axis=0),
-                    )
+                    ),
+                    (
+                        "Divide Σ_k N_k S_k by N = Σ_k N_k (eq. 9.2): the weights N_k / N sum "
+                        "to one.",
+                        np.einsum("k,kij->ij", nk, full),
+                    ),
                 ]
-            if cov_type == "spherical":
-                return [
+            elif cov_type == "spherical":
+                own = [
                     (
                         "A spherical variance is the MEAN of the diagonal over the d features "
                         "(eq. 9.4), not the sum.",
@@ -60,10 +101,20 @@ def _ch09_covariances(r: Runner) -> None:
                         "Take the mean of the variances, not of their square roots.",
                         np.sqrt(diag).mean(axis=1),
                     ),
+                    (
+                        "Return the variance σ_k² (the mean of the diagonal), not the standard "
+                        "deviation σ_k.",
+                        np.sqrt(diag.mean(axis=1)),
+                    ),
                 ]
-            if cov_type == "diag":
-                return [("For 'diag' return only the variances, shape (K, d).", full)]
-            return []
+            elif cov_type == "diag":
+                own = [("For 'diag' return only the variances, shape (K, d).", full)]
+            # the full-covariance mistakes of the M-step, seen through this type
+            shared = [
+                (hint, _as_type(wrong, nk, cov_type))
+                for hint, wrong in covariance_mistakes(X, resp, means)
+            ]
+            return own + shared
 
         shape_hint = {"full": "(K, d, d)", "tied": "(d, d)", "diag": "(K, d)", "spherical": "(K,)"}[
             cov_type
@@ -71,6 +122,7 @@ def _ch09_covariances(r: Runner) -> None:
         g = np.asarray(got, dtype=float) if is_numeric(got) else None
         if g is not None and g.shape != want.shape:
             hint = diagnose(g, mistakes) if g.shape == full.shape else None
+            hint = hint or _type_shape_hint(cov_type, g.shape, full.shape)
             r.fail(
                 f"for covariance_type='{cov_type}' the covariances have shape {g.shape}, but "
                 f"they should have shape {want.shape} = {shape_hint}.",

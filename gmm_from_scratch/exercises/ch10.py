@@ -2,17 +2,129 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..covariance import n_parameters as _n_parameters
 from ..mixture import GaussianMixture as _GaussianMixture
 from ._core import (
     Exercise,
+    Fail,
     Forbidden,
     Runner,
     package_function,
     sklearn_mixture,
 )
+
+#: The covariance part of the count (eq. 9.5), as a formula and its value.
+_COV_PART = {
+    "full": ("K·d(d+1)/2", lambda K, d: K * d * (d + 1) // 2),
+    "tied": ("d(d+1)/2", lambda K, d: d * (d + 1) // 2),
+    "diag": ("K·d", lambda K, d: K * d),
+    "spherical": ("K", lambda K, d: K),
+}
+_SYMMETRIC = "a symmetric d×d matrix has d(d+1)/2 free entries, not d² (eq. 9.5)"
+_ONE_EACH = "each of the K components has its own covariance"
+
+
+def _count_slips(t: str) -> list[tuple[str, Any, str]]:
+    """(part, wrong count of that part as a function of K and d, what is wrong)."""
+    own = {
+        "full": [
+            (lambda K, d: K * d * d, _SYMMETRIC),
+            (lambda K, d: d * (d + 1) // 2, f"{_ONE_EACH} in 'full', K·d(d+1)/2"),
+            (lambda K, d: d * d, f"{_ONE_EACH} in 'full' and {_SYMMETRIC}"),
+            (
+                lambda K, d: K * d * (d - 1) // 2,
+                "the d variances on the diagonal count too: d(d−1)/2 covariances plus d "
+                "variances make d(d+1)/2 per component",
+            ),
+            (lambda K, d: K * d, "a 'full' covariance has d(d+1)/2 free entries, not only d"),
+        ],
+        "tied": [
+            (lambda K, d: d * d, _SYMMETRIC),
+            (
+                lambda K, d: K * d * (d + 1) // 2,
+                "'tied' shares ONE covariance among all the components: d(d+1)/2",
+            ),
+            (lambda K, d: K * d * d, "'tied' shares ONE covariance, and " + _SYMMETRIC),
+            (
+                lambda K, d: d * (d - 1) // 2,
+                "the d variances on the diagonal count too: d(d+1)/2 in all",
+            ),
+        ],
+        "diag": [
+            (lambda K, d: d, "each of the K components has its own d variances: K·d"),
+            (lambda K, d: K, "a 'diag' component has d variances, one per feature: K·d"),
+            (
+                lambda K, d: K * d * (d + 1) // 2,
+                "'diag' keeps only the d variances of each component (no covariances): K·d",
+            ),
+            (lambda K, d: K * d * d, "'diag' keeps only the d variances of each component: K·d"),
+        ],
+        "spherical": [
+            (lambda K, d: 1, "each of the K components has its own variance: K"),
+            (lambda K, d: K * d, "'spherical' has ONE variance per component, not d: K"),
+            (lambda K, d: d, "'spherical' has ONE variance per component: K"),
+        ],
+    }[t]
+    slips: list[tuple[str, Any, str]] = [
+        ("weights", lambda K, d: K, "the K weights sum to one, so only K − 1 of them are free"),
+        ("weights", lambda K, d: 0, "they are missing: K − 1 of them are free"),
+        ("means", lambda K, d: 0, "they are missing: count the K·d entries of the means"),
+        ("means", lambda K, d: d, "each of the K components has its own mean: K·d"),
+        ("means", lambda K, d: K, "each mean has d entries: K·d"),
+    ]
+    slips += [("covariances", f, why) for f, why in own]
+    slips.append(("covariances", lambda K, d: 0, "they are missing"))
+    return slips
+
+
+def _count_hint(r: Runner, K: int, d: int, t: str, got: Any) -> str:
+    """The breakdown of the count, and the part the student's counts get wrong."""
+    if isinstance(got, (float, np.floating)) and got == _n_parameters(K, d, t):
+        return (
+            "Return an int: d(d+1)/2 written with / is a float. Use // (d(d+1) is always even) "
+            "or int(...)."
+        )
+    formula, cov = _COV_PART[t]
+    breakdown = (
+        f"Count in three parts and add them (eq. 9.5): the weights, K − 1 = {K - 1} (they sum "
+        f"to one); the means, K·d = {K * d}; the covariances, {formula} = {cov(K, d)} for "
+        f"'{t}'; {_n_parameters(K, d, t)} in all."
+    )
+    # the student's counts on a few more sizes, to tell apart slips that agree on this one
+    answers = {(K, d): got}
+    for K2, d2 in ((2, 5), (4, 3), (3, 2)):
+        if (K2, d2) in answers:
+            continue
+        try:
+            answers[(K2, d2)] = r.call(K2, d2, t)
+        except Fail:
+            pass
+    right = {"weights": lambda K, d: K - 1, "means": lambda K, d: K * d, "covariances": cov}
+    found: dict[str, str] = {}  # part -> what is wrong; some slips give the same counts
+    for part, wrong, why in _count_slips(t):
+        if part not in found and all(
+            isinstance(v, (int, np.integer, float, np.floating))
+            and v == _n_parameters(k, dd, t) - right[part](k, dd) + wrong(k, dd)
+            for (k, dd), v in answers.items()
+        ):
+            found[part] = why
+    if found:
+        return (
+            f"{breakdown} Your count is off in the "
+            + "; or in the ".join(f"{part}: {why}" for part, why in found.items())
+            + "."
+        )
+    if isinstance(got, (int, np.integer, float, np.floating)):
+        diff = float(got) - _n_parameters(K, d, t)
+        return (
+            f"{breakdown} Yours is {abs(diff):g} too {'many' if diff > 0 else 'few'}: compare "
+            "each part."
+        )
+    return f"{breakdown} Return that number as an int."
 
 
 def _ch10_n_params(r: Runner) -> None:
@@ -24,21 +136,7 @@ def _ch10_n_params(r: Runner) -> None:
         got = r.call(K, d, t)
         want = _n_parameters(K, d, t)
         if not isinstance(got, (int, np.integer)) or int(got) != want:
-            cov = {"full": K * d * d, "tied": d * d}.get(t)
-            hint = None
-            if cov is not None and got == cov + K * d + K - 1 and d > 1:
-                hint = "A symmetric d×d matrix has d(d+1)/2 free entries, not d² (eq. 9.5)."
-            elif got == want + 1:
-                hint = "The K weights sum to one, so only K − 1 of them are free."
-            elif got == want - K * d:
-                hint = "Count the K·d entries of the means too."
-            else:
-                per = {"full": "K·d(d+1)/2", "tied": "d(d+1)/2", "diag": "K·d", "spherical": "K"}
-                hint = (
-                    "Count in three parts and add them (eq. 9.5): the weights, K − 1 free "
-                    "(they sum to one); the means, K·d; the covariances, "
-                    f"{per[t]} for '{t}'."
-                )
+            hint = _count_hint(r, K, d, t, got)
             r.fail(
                 f"n_free_parameters({K}, {d}, '{t}') returned {got!r}, but a '{t}' mixture "
                 f"with K={K} components in d={d} dimensions has {want} free parameters.",
