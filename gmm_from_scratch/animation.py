@@ -232,7 +232,16 @@ class EMFrameDrawer:
         self.ax_ll.set_ylim(*ylim)
         if self.curve_first:
             self.ax_ll.set_xlim(1.5, history.n_iter + 0.5)
-            self.ax_ll.set_xlabel(f"EM iteration (iteration 1, at {values[0]:.3g}, off the scale)")
+            self.ax_ll.set_xlabel("EM iteration (from the 2nd)")
+            self.ax_ll.text(
+                0.03,
+                0.97,
+                f"iteration 1: {values[0]:.3g},\nfar below this axis",
+                transform=self.ax_ll.transAxes,
+                va="top",
+                fontsize=8,
+                color="0.3",
+            )
         else:
             self.ax_ll.set_xlabel("EM iteration")
         self.ax_ll.set_ylabel(labels["ylabel"])

@@ -161,6 +161,9 @@ class EMExplorer:
         history = gmm.history_
         assert history is not None  # record_history=True
         self.drawer = EMFrameDrawer(X, history)
+        # Shown only through self.output: out of pyplot's list of open figures, so that a
+        # plt.show() in a later notebook cell does not draw the explorer's figure again.
+        plt.close(self.drawer.fig)
         n_iter = history.n_iter
         note = " (stopped at max_iter before converging)" if caught else ""
         smallest = float(np.min(_variances(gmm)))

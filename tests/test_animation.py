@@ -194,7 +194,9 @@ def test_curve_axis_leaves_out_a_first_value_far_below(fitted):
     assert lo <= ll[1:].min() and hi >= ll[1:].max()  # every later value is on it
     assert hi - lo < 2 * (ll[1:].max() - ll[1:].min()) + 0.05  # and fills most of it
     assert drawer.ax_ll.get_xlim()[0] > 1
-    assert "off the scale" in drawer.ax_ll.get_xlabel()
+    notes = [t.get_text() for t in drawer.ax_ll.texts]
+    assert "from the 2nd" in drawer.ax_ll.get_xlabel()
+    assert len(notes) == 1 and f"{far.log_likelihood[0]:.3g}" in notes[0]
     plt.close(drawer.fig)
 
 
@@ -205,6 +207,7 @@ def test_curve_axis_keeps_a_gentle_start(fitted):
     lo, hi = drawer.ax_ll.get_ylim()
     if ll[0] >= ll[1:].min() - 5 * (ll[1:].max() - ll[1:].min()):
         assert drawer.curve_first == 0 and lo <= ll.min() and hi >= ll.max()
+        assert len(drawer.ax_ll.texts) == 0 and drawer.ax_ll.get_xlabel() == "EM iteration"
     plt.close(drawer.fig)
     assert curve_limits(np.array([-3.9, -3.5, -3.4, -3.38]))[0] == 0
     first, (lo, hi) = curve_limits(np.array([-2.3e5, -1.2, -1.1, -1.05]))

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -77,6 +78,8 @@ def test_explorer_slider_and_toggle_redraw_from_history():
     _assert_drawn(ex.drawer, 2, "E")
     ex.controls["phase"].value = "M"
     _assert_drawn(ex.drawer, 2, "M")
+    # displayed through the widget only, never again by a later plt.show()
+    assert not plt.fignum_exists(ex.drawer.fig.number)
     assert ex.drawer.fig.axes[0].get_title().startswith("Iteration 3, after the M-step")
 
 
