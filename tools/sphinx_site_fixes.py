@@ -16,6 +16,10 @@
    ``<div role="list">`` whose entries have the DPUB role ``doc-biblioentry``, which ARIA 1.2
    deprecates and does not accept as a list item: screen readers then announce an empty list
    (axe's ``aria-required-children``). After the build each entry becomes a ``listitem``.
+5. **Toggles named by what they say.** myst-nb names the ``<summary>`` of a hidden code cell
+   "Toggle hidden content" while it shows "Show code cell source": the name must contain the
+   visible text (WCAG 2.5.3, axe's ``label-content-name-mismatch``). The label is dropped, so
+   the visible text names it.
 
 The theme's search and colour-mode buttons are overridden in ``_templates/components/`` (their
 accessible names did not contain their visible text).
@@ -67,16 +71,26 @@ def deduplicate_scripts(app: Any, pagename: str, templatename: str, context: dic
     scripts[:] = unique
 
 
-_BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"')
+# (pattern, replacement) applied to every built page: items 4 and 5 above.
+_PAGE_REWRITES = (
+    (
+        re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"'),
+        r'\1role="listitem"',
+    ),
+    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+)
 
 
-def citation_entries_as_list_items(app: Any, exception: Exception | None) -> None:
+def rewrite_built_pages(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if 'role="doc-biblioentry"' in text:
-            page.write_text(_BIBLIOENTRY.sub(r'\1role="listitem"', text), encoding="utf-8")
+        new = text
+        for pattern, replacement in _PAGE_REWRITES:
+            new = pattern.sub(replacement, new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
 
 
 def setup(app: Any) -> dict[str, Any]:
@@ -84,5 +98,5 @@ def setup(app: Any) -> dict[str, Any]:
     # Early: html-page-context is emitted with emit_firstresult, so a handler after one that
     # returns a template name would never run. The duplicates are already in the context.
     app.connect("html-page-context", deduplicate_scripts, priority=100)
-    app.connect("build-finished", citation_entries_as_list_items)
+    app.connect("build-finished", rewrite_built_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
