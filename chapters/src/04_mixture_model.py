@@ -24,8 +24,6 @@
 # data is the job of EM, in chapter 5.
 
 # %%
-import re
-
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import optimize, stats
@@ -34,6 +32,7 @@ from gmm_from_scratch import GaussianMixture, load_old_faithful, log_pdf, precis
 from gmm_from_scratch.plotting import (
     BOOK_COLORS,
     component_colors,
+    component_styles,
     covariance_ellipse,
     plot_mixture,
     use_book_style,
@@ -57,11 +56,10 @@ def mixture_with(weights, means, covariances, random_state=0):
 
 
 def mixture_legend(ax, **kwargs):
-    """Legend of a plot_mixture panel: components numbered from 1, as in the equations, and no
-    "data" entry (the points are coloured by their responsibilities, not one colour)."""
+    """Legend of a plot_mixture panel without its "data" entry (the points are coloured by their
+    responsibilities, not in one colour)."""
     handles, labels = ax.get_legend_handles_labels()
-    kept = [(h, re.sub(r"component (\d+)", lambda m: f"component {int(m.group(1)) + 1}", lab))
-            for h, lab in zip(handles, labels, strict=True) if lab != "data"]
+    kept = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab != "data"]
     return ax.legend(*zip(*kept, strict=True), **kwargs)
 
 
@@ -83,10 +81,10 @@ def mixture_legend(ax, **kwargs):
 # approximate essentially any smooth density, which is why mixtures are used for density
 # estimation as well as for clustering (chapter 12).
 #
-# Here is a 1-D mixture of two components. `score_samples` returns
+# {numref}`fig-ch04-mixture-1d` shows a 1-D mixture of two components. `score_samples` returns
 # $\log p(\mathbf x)$ at each point, the logarithm of {eq}`eq-ch04-mixture`.
 
-# %%
+# %% mystnb={"figure": {"caption": "A two-component mixture in one dimension: the weighted components \u03c0\u2081N(x | \u22121, 0.6\u00b2) with \u03c0\u2081 = 0.3 and \u03c0\u2082N(x | 2, 1\u00b2) with \u03c0\u2082 = 0.7 (shaded), and their sum, the mixture density p(x) (black).", "name": "fig-ch04-mixture-1d"}, "image": {"alt": "Two shaded bumps, a narrow one around \u22121 and a wider, taller one around 2, and a black curve along their sum with two peaks, the right one higher."}}
 w1 = np.array([0.3, 0.7])
 m1 = np.array([[-1.0], [2.0]])
 c1 = np.array([[[0.6**2]], [[1.0**2]]])
@@ -106,6 +104,8 @@ ax.set_xlabel("x")
 ax.set_ylabel("density")
 ax.legend()
 plt.show()
+# The text below: the left component is taller on its own (narrower) but carries weight 0.3
+assert np.exp(log_pdf([[-1.0]], m1[0], c1[0]))[0] > np.exp(log_pdf([[2.0]], m1[1], c1[1]))[0]
 
 # %% [markdown]
 # The shaded areas are the *weighted* components; the black curve is their sum. The weight
@@ -122,6 +122,7 @@ print("agrees with the weighted sum of scipy densities:",
       np.allclose(np.exp(mix1.score_samples(x)), explicit, rtol=1e-12, atol=0))
 wide = np.linspace(-15, 15, 30001)[:, None]
 print(f"area under p(x): {np.trapezoid(np.exp(mix1.score_samples(wide)), wide[:, 0]):.6f}")
+assert abs(np.trapezoid(np.exp(mix1.score_samples(wide)), wide[:, 0]) - 1) < 1e-6
 assert np.allclose(np.exp(mix1.score_samples(x)), explicit, rtol=1e-12, atol=0)
 
 # %% [markdown]
@@ -130,9 +131,9 @@ assert np.allclose(np.exp(mix1.score_samples(x)), explicit, rtol=1e-12, atol=0)
 #
 # Fitted to the eruption durations (EM does the fitting here; chapter 5 explains how), a
 # two-component mixture captures both kinds of eruption, where the single Gaussian of
-# chapter 1 could not:
+# chapter 1 could not ({numref}`fig-ch04-old-faithful`):
 
-# %%
+# %% mystnb={"figure": {"caption": "Histogram of the 272 Old Faithful eruption durations, the best single Gaussian (dashed) and the two-component Gaussian mixture fitted by EM (black).", "name": "fig-ch04-old-faithful"}, "image": {"alt": "A two-humped histogram with peaks near 2 and 4.3 minutes. The single Gaussian is one broad hump between them; the mixture's black curve has two peaks that follow both humps of the histogram."}}
 durations = load_old_faithful()[:, :1]  # keep 2-D shape (272, 1)
 gmm_of = GaussianMixture(2, random_state=0).fit(durations)
 order = np.argsort(gmm_of.means_[:, 0])
@@ -154,6 +155,9 @@ ax.set_xlabel("eruption duration (minutes)")
 ax.set_ylabel("density (per minute)")
 ax.legend(fontsize=9)
 plt.show()
+# The text below: about a third short (around 2 minutes), two thirds long (around 4.3)
+assert round(3 * gmm_of.weights_[order[0]]) == 1 and round(3 * gmm_of.weights_[order[1]]) == 2
+assert round(gmm_of.means_[order[0], 0]) == 2 and round(gmm_of.means_[order[1], 0], 1) == 4.3
 
 # %% [markdown]
 # About a third of the eruptions are short (around 2 minutes) and two thirds long (around
@@ -162,6 +166,7 @@ plt.show()
 # %%
 print(f"mean log-likelihood per eruption: one Gaussian {single.score(durations):.4f}, "
       f"mixture {gmm_of.score(durations):.4f}")
+assert gmm_of.score(durations) > single.score(durations) + 0.5  # far higher (per eruption)
 
 # %% [markdown]
 # ## Two overlapping Gaussians in two dimensions
@@ -169,7 +174,8 @@ print(f"mean log-likelihood per eruption: one Gaussian {single.score(durations):
 # In two dimensions we draw the mixture density as contours, exactly as we drew one Gaussian in
 # chapter 2. We generate 600 points from two overlapping Gaussians, one with a clear upward
 # trend and one without, fit a two-component mixture, and draw the contours of
-# `score_samples` (the log-density) over a grid covering $[-1, 6]^2$.
+# `score_samples` (the log-density) over a grid covering $[-1, 6]^2$
+# ({numref}`fig-ch04-contours`).
 
 # %%
 true_w = np.array([0.5, 0.5])
@@ -184,8 +190,12 @@ order = np.argsort(gmm_two.means_[:, 0])
 print("fitted weights:", gmm_two.weights_[order], "   true:", true_w)
 print("fitted means:\n", gmm_two.means_[order], "\ntrue means:\n", true_means)
 print("fitted covariances:\n", gmm_two.covariances_[order], "\ntrue covariances:\n", true_covs)
+# The text below: close to the truth but not equal to it
+for fitted, true in [(gmm_two.weights_[order], true_w), (gmm_two.means_[order], true_means),
+                     (gmm_two.covariances_[order], true_covs)]:
+    assert np.abs(fitted - true).max() < 0.1 and not np.allclose(fitted, true, atol=1e-3)
 
-# %%
+# %% mystnb={"figure": {"caption": "Contours of the log-density of a two-component mixture fitted to 600 points from two overlapping Gaussians, with the data (grey) and the fitted means (crosses).", "name": "fig-ch04-contours"}, "image": {"alt": "Grey points in one elongated cloud. Near each of the two crosses the innermost contours are small ellipses, one tilted up to the right and one rounder; further out the contours merge into single peanut-shaped curves enclosing both means. A colour bar gives the log-density, from \u22129 up to about \u22121.8."}}
 g1, g2 = np.meshgrid(np.linspace(-1, 6, 141), np.linspace(-1, 6, 141))
 grid2 = np.column_stack([g1.ravel(), g2.ravel()])
 log_density = gmm_two.score_samples(grid2).reshape(g1.shape)
@@ -203,12 +213,19 @@ ax.set_ylabel("x₂")
 ax.set_aspect("equal")
 ax.legend(loc="upper left")
 plt.show()
+# The text below: most points lie inside the innermost few contours (above the 4th level from
+# the top), few beyond the 6th; along the segment between the means the log-density dips, but
+# not below the 3rd level, so from there outwards each contour encloses both means
+point_level = gmm_two.score_samples(X_two)
+assert np.mean(point_level > levels[-4]) > 0.8 and np.mean(point_level < levels[-6]) < 0.05
+seg = gmm_two.means_[0] + np.linspace(0, 1, 101)[:, None] * (gmm_two.means_[1] - gmm_two.means_[0])
+assert gmm_two.score_samples(seg).min() > levels[-3]
 
 # %% [markdown]
-# The estimates are close to the truth but not equal to it: 600 points carry only so much
+# The estimates printed above are close to the truth but not equal to it: 600 points carry only so much
 # information, and the overlap makes it harder to tell which component a point came from.
 #
-# The contours are no longer ellipses: near each mean they look like that component's
+# The contours of {numref}`fig-ch04-contours` are no longer ellipses: near each mean they look like that component's
 # ellipses, and between the means they merge into one peanut-shaped hill. Most of the data
 # sit inside the innermost few contours and only a few points lie further out, as a density
 # should have it. Note that `score_samples` returns the **log** of the density (a
@@ -242,9 +259,9 @@ plt.show()
 # ({cite}`bishop2006`, figure 9.6): one node per random variable, an arrow from each variable to
 # those drawn from it, a shaded node for what we observe, and a box (a *plate*) around what is
 # repeated for each of the $N$ data points. The parameters sit outside the plate: they are
-# shared by all points.
+# shared by all points ({numref}`fig-ch04-graphical-model`).
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "The Gaussian mixture as a graphical model: the latent label z\u2099 (white) and the observed point x\u2099 (shaded) inside a plate repeated for n = 1, \u2026, N; the parameters \u03c0, \u03bc\u2096 and \u03a3\u2096 (dots) outside it.", "name": "fig-ch04-graphical-model"}, "image": {"alt": "Diagram: an arrow from a white circle z\u2099 down to a grey circle x\u2099, both inside a rectangle marked N. Outside the rectangle, a dot \u03c0 has an arrow to z\u2099, and dots \u03bc\u2096 and \u03a3\u2096 have arrows to x\u2099."}}
 fig, ax = plt.subplots(figsize=(5.6, 3.2))
 nodes = {"z": (0.45, 0.72, "$z_n$", "white"), "x": (0.45, 0.28, r"$\mathbf{x}_n$", "0.8")}
 for x0, y0, text, face in nodes.values():
@@ -279,7 +296,8 @@ plt.show()
 # Drawing data by following the story, first $z$ and then $\mathbf x$ given $z$, is called
 # **ancestral sampling**, and it is what `GaussianMixture.sample` does. Because it returns the
 # component of each point too, we can colour the points by the die roll that produced them.
-# Here we sample from a three-component mixture with chosen parameters.
+# Here we sample from a three-component mixture with chosen parameters
+# ({numref}`fig-ch04-sampling`).
 
 # %%
 w3 = np.array([0.5, 0.3, 0.2])
@@ -289,14 +307,16 @@ c3 = np.array([[[1.5, 0.6], [0.6, 0.8]],
                [[0.8, -0.5], [-0.5, 0.9]]])
 mix3 = mixture_with(w3, m3, c3, random_state=0)
 X3, z3 = mix3.sample(1000)
-print("first rows of X:\n", X3[:3], "\ntheir components:", z3[:3])
-print("points per component:", np.bincount(z3), "(the output is grouped by component)")
+print("first rows of X:\n", X3[:3], "\ntheir components (numbered from 1):", z3[:3] + 1)
+print("points in components 1, 2, 3:", np.bincount(z3), "(the output is grouped by component)")
+assert np.all(np.diff(z3) >= 0)  # grouped by component
 
-# %%
+# %% mystnb={"figure": {"caption": "1000 points drawn by ancestral sampling from a three-component mixture with weights (0.5, 0.3, 0.2), each coloured and shaped by the component that produced it, with the components' 2\u03c3 ellipses.", "name": "fig-ch04-sampling"}, "image": {"alt": "Three overlapping clouds: a large tilted one around the origin (component 1, blue circles), one to the right around (4, 1) (component 2, orange squares) and a smaller one above around (1.5, 4) (component 3, green triangles), each inside its ellipse."}}
 fig, ax = plt.subplots(figsize=(6, 5.4))
 colors = np.array(component_colors(3))
+styles = component_styles(3)
 for k in range(3):
-    ax.scatter(*X3[z3 == k].T, s=8, color=colors[k], alpha=0.6,
+    ax.scatter(*X3[z3 == k].T, s=8, color=colors[k], marker=styles[k]["marker"], alpha=0.6,
                label=f"drawn from component {k + 1} (π = {w3[k]})")
     ax.add_patch(covariance_ellipse(m3[k], c3[k], 2.0, edgecolor=colors[k]))
 ax.set_title("Ancestral sampling: pick z ~ π, then x ~ N(μ_z, Σ_z)")
@@ -307,22 +327,24 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9)  # hides 
 plt.show()
 
 # %% [markdown]
-# The ellipses are the 2σ ellipses of the three components. In real data we would see only the
+# The ellipses in {numref}`fig-ch04-sampling` are the 2σ ellipses of the three components. In real data we would see only the
 # grey version of this picture; the colours are the latent labels, known here because we made
 # the data ourselves. Side by side, as in {cite}`bishop2006` (figure 9.5), the three views
 # of the same 500 points that the rest of the book moves between: the **complete data**
 # $\{\mathbf x_n, z_n\}$, which only a simulation gives us; the **incomplete data**
 # $\{\mathbf x_n\}$, which is all we ever observe; and the **responsibilities**
 # $\gamma(z_{nk})$ computed from $\mathbf x_n$ alone with the model's parameters (next
-# section), each point's colour a blend of the three component colours in proportion to them.
+# section), each point's colour a blend of the three component colours in proportion to them
+# ({numref}`fig-ch04-three-views`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Three views of the same 500 points from the three-component mixture: (a) the complete data, coloured and shaped by the component z that produced each point; (b) the incomplete data, all we observe; (c) each point coloured by its responsibilities, a blend of the component colours.", "name": "fig-ch04-three-views"}, "image": {"alt": "Three scatter panels of the same points. (a) three groups in blue circles, orange squares and green triangles; (b) the same points all grey; (c) points coloured by responsibility: pure blue, orange or green inside each group and blended colours where the groups overlap."}}
 order = np.random.default_rng(0).permutation(len(X3))[:500]  # 500 points, all components
 X_view, z_view = X3[order], z3[order]
 resp_view = mix3.predict_proba(X_view)
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.8), sharex=True, sharey=True)
 for k in range(3):
-    axes[0].scatter(*X_view[z_view == k].T, s=7, color=colors[k], label=f"z = {k + 1}")
+    axes[0].scatter(*X_view[z_view == k].T, s=7, color=colors[k], marker=styles[k]["marker"],
+                    label=f"z = {k + 1}")
 axes[0].set_title("(a) complete data: x and z")
 axes[0].legend(loc="upper left", fontsize=8)
 axes[1].scatter(*X_view.T, s=7, color="0.5")
@@ -385,16 +407,21 @@ assert np.allclose(freq, w3, atol=0.005)
 #
 # In one dimension we can plot the responsibilities as functions of $x$. For the two-component
 # mixture from the start of the chapter, and for the same mixture with the weights swapped
-# (note the wider range of $x$ than in the first figure):
+# (note the wider range of $x$ than in {numref}`fig-ch04-mixture-1d`), {numref}`fig-ch04-responsibility-1d`
+# shows them:
 
-# %%
+# %% mystnb={"figure": {"caption": "Responsibilities \u03b3(z\u2081) and \u03b3(z\u2082) as functions of x for the two-component 1-D mixture, with weights (0.3, 0.7) (left) and swapped to (0.7, 0.3) (right). The dotted line marks where \u03b3 = 0.5 between the means.", "name": "fig-ch04-responsibility-1d"}, "image": {"alt": "Two panels of two S-shaped curves that add up to one. Near x = \u22121 component 1 has responsibility close to 1, near x = 2 component 2. The crossing between the means is at x = 0.057 on the left and moves right, to 0.385, after the swap. On the far left, below about x = \u22125.4, component 2 takes over again."}}
 xr = np.linspace(-9, 7, 801)[:, None]
 boundaries = []
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
 for ax, weights in zip(axes, [w1, w1[::-1]], strict=True):
     gamma = mixture_with(weights, m1, c1).predict_proba(xr)
     for k in range(2):
-        ax.plot(xr[:, 0], gamma[:, k], color=BOOK_COLORS[k], label=f"γ(z{'₁₂'[k]}) at x")
+        ax.plot(xr[:, 0], gamma[:, k], color=BOOK_COLORS[k], linestyle=["-", "--"][k],
+                label=f"γ(z{'₁₂'[k]}) at x")
+    # near each mean one component takes almost all the responsibility
+    at_means = mixture_with(weights, m1, c1).predict_proba(m1)
+    assert at_means[0, 0] > 0.95 and at_means[1, 1] > 0.95
     boundary = optimize.brentq(
         lambda t, w=weights: mixture_with(w, m1, c1).predict_proba([[t]])[0, 0] - 0.5, -1, 2
     )
@@ -467,7 +494,7 @@ print(f"log p(x): by hand {log_px:.6f}, score_samples {mix3.score_samples([point
 assert np.allclose(by_hand, mix3.predict_proba([point])[0], rtol=1e-12, atol=1e-15)
 assert np.isclose(log_px, mix3.score_samples([point])[0], rtol=1e-12)
 
-# %%
+# %% mystnb={"figure": {"caption": "The 1000 sampled points coloured by their responsibilities under the three-component mixture, with each component's 1\u03c3 and 2\u03c3 ellipses and mean; the star is the point between components 1 and 2 found above.", "name": "fig-ch04-responsibilities"}, "image": {"alt": "Points blue inside component 1's ellipses, orange inside component 2's and green inside component 3's, with blended colours in the overlaps. A white star between the blue and orange components is annotated \u03b3 = (0.20, 0.80, 0.00)."}}
 fig, ax = plt.subplots(figsize=(6, 5.4))
 resp3 = mix3.predict_proba(X3)
 plot_mixture(ax, X3, m3, c3, weights=w3, responsibilities=resp3, point_size=7)
@@ -487,7 +514,7 @@ plt.show()
 assert round(r[0], 1) == 0.2 and round(r[1], 2) == 0.8 and r[2] < 0.01
 
 # %% [markdown]
-# This is the key figure of the chapter: every point is coloured by its responsibilities,
+# {numref}`fig-ch04-responsibilities` is the key figure of the chapter: every point is coloured by its responsibilities,
 # blended from the three component colours. The starred point lies between the blue and the
 # orange component and belongs to each with probability about 0.2 and 0.8; component 3
 # (green) is far away and takes less than 1%. Points deep inside a component are pure in
@@ -564,7 +591,26 @@ assert round(r[0], 1) == 0.2 and round(r[1], 2) == 0.8 and r[2] < 0.01
 # term $e^0=1$, so the sum is at least one and nothing is lost; `predict_proba` does this
 # (the *log-sum-exp* trick, chapter 7) and returns a clean answer.
 # ```
-#
+
+# %% tags=["remove-cell"]
+# The numbers in the solutions above, checked (hidden from the page, run by nbval).
+m_mix = w3 @ m3
+cov_mix = sum(w3[k] * (c3[k] + np.outer(m3[k], m3[k])) for k in range(3)) - np.outer(m_mix, m_mix)
+assert np.abs(X_big.mean(axis=0) - m_mix).max() < 0.01
+assert np.abs(np.cov(X_big.T) - cov_mix).max() < 0.02  # "to about 0.01"
+mix_eq = mixture_with([0.3, 0.7], [[-1.0], [2.0]], [[[1.0]], [[1.0]]])
+x_star = 0.5 + np.log(3 / 7) / 3
+assert round(x_star, 4) == 0.2176
+assert np.allclose(mix_eq.predict_proba([[0.2176]])[0].round(4), [0.5, 0.5])
+q_far = np.array([[60.0, 60.0]])
+with np.errstate(invalid="ignore", under="ignore"):
+    p_naive = w3 * np.exp([log_pdf(q_far, m3[k], c3[k])[0] for k in range(3)])
+    naive_far = p_naive / p_naive.sum()
+assert np.all(p_naive == 0.0) and np.all(np.isnan(naive_far))
+clean = mix3.predict_proba(q_far)[0]
+assert np.all(np.isfinite(clean)) and clean.max() > 1 - 1e-9
+
+# %% [markdown]
 # ## Summary
 #
 # - A Gaussian mixture {eq}`eq-ch04-mixture` is a weighted sum of Gaussian densities with
