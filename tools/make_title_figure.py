@@ -61,6 +61,12 @@ def main() -> None:
         random_state=0,
     ).fit(X)
     history = gmm.history_
+    assert history is not None  # record_history=True
+    for t in (0, history.n_iter):  # every ellipse inside the axes (checked, not assumed)
+        for mean, cov in zip(history.means[t], history.covariances[t], strict=True):
+            reach = mean + 2.0 * np.sqrt(np.linalg.eigvalsh(cov).max())
+            lowest = mean - 2.0 * np.sqrt(np.linalg.eigvalsh(cov).max())
+            assert reach.max() < 3.1 and lowest.min() > -3.1, "an ellipse would be clipped"
     fig, axes = plt.subplots(1, 2, figsize=(8.0, 4.2), sharex=True, sharey=True)
     panels = [
         (0, "Start: a poor guess", history.responsibilities[0]),
@@ -78,14 +84,21 @@ def main() -> None:
         )
         ax.set_title(title)
         ax.set_xlabel("eruption duration (standardized)")
-        ax.set_xlim(-2.6, 2.6)
-        ax.set_ylim(-2.6, 2.6)
+        # Wide enough for the start's 2-sigma circles (radius 2 * sqrt(0.5) around (+-1.5,
+        # -+1.5), reaching +-2.91): no ellipse is clipped by the axes.
+        ax.set_xlim(-3.1, 3.1)
+        ax.set_ylim(-3.1, 3.1)
         ax.set_aspect("equal")
     axes[0].set_ylabel("waiting time (standardized)")
     # One legend for both panels, outside them, so that it hides no eruption.
-    handles, labels = axes[1].get_legend_handles_labels()
-    labels = [label.replace("(π=", "(fitted π=") for label in labels]
-    fig.legend(handles, labels, loc="outside lower center", ncols=3)
+    # No "data" entry: the points are coloured by their responsibilities, not in one colour.
+    entries = [
+        (handle, label.replace("(π=", "(fitted π="))
+        for handle, label in zip(*axes[1].get_legend_handles_labels(), strict=True)
+        if label != "data"
+    ]
+    handles, labels = zip(*entries, strict=True)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
     fig.suptitle("EM fits a two-component Gaussian mixture to Old Faithful")
     OUT.parent.mkdir(exist_ok=True)
     fig.savefig(OUT, dpi=100)
