@@ -92,13 +92,14 @@ assert estimates["MNAR"][1] < truth - 0.25 and estimates["MNAR"][2] < truth - 0.
 # are those with a large $x_1$, hence (by the correlation) a large $x_2$. Exact EM, which uses the incomplete rows'
 # $x_1$ through the correlation, is right under both MCAR and MAR. Under MNAR both are wrong:
 # the rows that lost $x_2$ lost precisely the large values, and nothing in the observed data
-# says so. The pictures show where the missing values were.
+# says so. {numref}`fig-ch15-mechanisms` shows where the missing values were.
 
-# %% mystnb={"figure": {"caption": "The same 2,000 points under three missing-data mechanisms. Blue: complete rows. Orange: the true position of the rows whose second coordinate is missing (the analyst sees only their first coordinate).", "name": "fig-ch15-mechanisms"}, "image": {"alt": "Three scatter plots of a correlated Gaussian cloud. Under MCAR the orange missing points are spread over the whole cloud; under MAR they are the points with large x1; under MNAR they are the points with large x2."}}
+# %% mystnb={"figure": {"caption": "The same 2,000 points under three missing-data mechanisms. Blue dots: complete rows. Orange crosses: the true position of the rows whose second coordinate is missing (the analyst sees only their first coordinate).", "name": "fig-ch15-mechanisms"}, "image": {"alt": "Three scatter plots of a correlated Gaussian cloud. Under MCAR the orange crosses of the missing points are spread over the whole cloud; under MAR they are the points with large x1; under MNAR they are the points with large x2."}}
 fig, axes = plt.subplots(1, 3, figsize=(8.8, 3.2), sharex=True, sharey=True)
 for ax, (name, missing) in zip(axes, mechanisms.items(), strict=True):
     ax.scatter(*Z[~missing].T, s=3, color="C0", label="complete row")
-    ax.scatter(*Z[missing].T, s=3, color="C1", alpha=0.6, label="$x_2$ missing (true value)")
+    ax.scatter(*Z[missing].T, s=5, marker="x", linewidths=0.6, color="C1", alpha=0.7,
+               label="$x_2$ missing (true value)")
     ax.set_title(name)
     ax.set_xlabel("$x_1$")
 axes[0].set_ylabel("$x_2$")
@@ -160,7 +161,7 @@ assert errors["mean imputation"][1] > 5 * errors["exact EM"][1]
 # MAR it would be biased, as we saw above. Mean imputation is by far the worst: off by more
 # than five times as much as EM in both means and covariances: it puts the filled points on
 # two lines through the middle of the data, between the clusters, where no eruption ever
-# was. The figure shows the three fits against the complete-data one.
+# was. {numref}`fig-ch15-treatments` shows the three fits against the complete-data one.
 
 # %% mystnb={"figure": {"caption": "Two-component fits to Old Faithful with 30 % of the values removed at random, under the three treatments (coloured 1- and 2-sigma ellipses), against the fit to the complete data (dashed). Grey: complete rows; orange crosses: the points each treatment adds for the incomplete rows (column means; conditional means for exact EM).", "name": "fig-ch15-treatments"}, "image": {"alt": "Three panels of Old Faithful with fitted ellipses. Complete-case ellipses are close to the dashed reference but based on fewer points; mean imputation's ellipses are stretched towards the centre lines; exact EM's ellipses nearly coincide with the reference."}}
 def draw(ax, gmm, title, added=None):
@@ -380,6 +381,7 @@ assert rmse_em < 0.5 * rmse_mean
 # probabilities $r_{nk}$ and then the missing block from
 # $\mathcal N(\hat{\mathbf x}_{nk}^{m}, \mathbf C_{nk})$. Then analyse each table and pool
 # the results: their spread is the part of the uncertainty due to the missing values.
+# {numref}`fig-ch15-draws` shows 20 such draws for every row that lost its waiting time.
 
 # %% mystnb={"figure": {"caption": "Rows whose waiting time was removed: the true waiting time (black), its conditional mean under the fitted mixture (orange) and 20 conditional draws (blue dots). Between the clusters (eruption durations near -0.6 to -0.9) the draws split between the two components.", "name": "fig-ch15-draws"}, "image": {"alt": "Scatter of waiting time against eruption duration for rows with missing waiting time; the conditional means follow two regression lines joined by a steep step; blue draws scatter around them, bimodal in the middle."}}
 draws = conditional_draws(Xm, em.weights_, em.means_, em.covariances_, "full",

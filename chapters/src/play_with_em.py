@@ -18,20 +18,19 @@
 # between two colours is shared between two components), every component's 1σ and 2σ
 # ellipses, and, on the right, the mean log-likelihood with the current iteration marked. A
 # start from single data points makes the first log-likelihood enormous and negative, so
-# the curve is drawn from the second iteration on, where its climb is visible.
+# the curve is drawn from the second iteration on, where its climb is visible (the first
+# value is printed under the axis).
 # After an **E-step** the colours change and the ellipses stay where they were; after an
 # **M-step** the ellipses move to fit the colours. That alternation is the whole algorithm
 # (chapter 5), and the right-hand curve never goes down (chapter 6).
 
 # %%
-import re
-
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML
 
 from gmm_from_scratch import GaussianMixture
-from gmm_from_scratch.animation import em_animation
+from gmm_from_scratch.animation import curve_limits, em_animation_html
 from gmm_from_scratch.datasets import make_teaching_dataset
 from gmm_from_scratch.plotting import use_book_style
 
@@ -47,22 +46,6 @@ def fit_with_history(dataset, n_components, init_params="random_from_data", seed
     return X, gmm.fit(X)
 
 
-def animation_html(X, history, feature_names=("feature 1", "feature 2"), max_frames=30):
-    """The package's EM animation, its log-likelihood axis scaled from iteration 2 on."""
-    anim = em_animation(X, history, max_frames=max_frames, dpi=70, feature_names=feature_names)
-    drawer = anim.drawer
-    ll = np.asarray(history.log_likelihood)
-    lo, hi = ll[1:].min(), ll[1:].max()
-    pad = 0.08 * (hi - lo) if hi > lo else 0.01
-    drawer.ax_ll.set_xlim(1.5, len(ll) + 0.5)
-    drawer.ax_ll.set_ylim(lo - pad, hi + pad)
-    drawer.ax_ll.set_xlabel("EM iteration (from the 2nd)")
-    with plt.rc_context({"animation.frame_format": "jpeg"}):
-        html = anim.to_jshtml(default_mode="once")
-    plt.close(drawer.fig)
-    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
-
-
 # %% [markdown]
 # ## Old Faithful, from a poor start
 #
@@ -73,7 +56,7 @@ def animation_html(X, history, feature_names=("feature 1", "feature 2"), max_fra
 # That is why the first mean log-likelihood printed below is an enormous negative number; it is
 # not a bug. With this seed the first M-step leaves the two components overlapping, one
 # stretched across both clusters, and it takes EM about fifteen more iterations to pull them
-# apart: watch the ellipses slide and the curve on the right climb.
+# apart: watch the ellipses slide and the curve on the right climb ({numref}`fig-ch16-faithful`).
 
 # %%
 X, gmm = fit_with_history("old_faithful", 2, seed=4)
@@ -83,24 +66,43 @@ print(f"mean log-likelihood: first {lb[0]:.4g}, second {lb[1]:.4f}, last {lb[-1]
 moved = np.abs(gmm.history_.means[-1] - gmm.history_.means[2]).max()
 print(f"largest move of a mean after the second iteration: {moved:.2f} (standardized units)")
 assert gmm.n_iter_ >= 12 and moved > 0.5 and lb[-1] - lb[1] > 0.3
+assert curve_limits(gmm.history_.log_likelihood)[0] == 1  # curve drawn from iteration 2
 
-# %% tags=["nbval-ignore-output"]
+# %% mystnb={"figure": {"caption": "EM on Old Faithful (standardized) with two components started from two random eruptions: each iteration after its E-step and after its M-step (left) and the mean log-likelihood from the second iteration on (right).", "name": "fig-ch16-faithful"}} tags=["nbval-ignore-output"]
 names = ("eruption duration (standardized)", "waiting time (standardized)")
-HTML(animation_html(X, gmm.history_, feature_names=names))
+HTML(em_animation_html(
+    X, gmm.history_, max_frames=30, dpi=70, feature_names=names,
+    description=(
+        "Animation of EM on the Old Faithful eruptions with two components from a poor start. "
+        "After the first M-step the two ellipses overlap, one stretched across both clusters "
+        "of eruptions; over about fifteen iterations they slide apart until each covers one "
+        "cluster, and the log-likelihood curve on the right climbs and levels off."
+    ),
+))
 
 # %% [markdown]
 # ## Where k-means fails: three sheared clusters
 #
 # k-means draws straight boundaries halfway between centres, which cuts these elongated
-# clusters in the wrong places (chapter 3). A full-covariance mixture learns their shape.
+# clusters in the wrong places (chapter 3). A full-covariance mixture learns their shape
+# ({numref}`fig-ch16-elongated`).
 
 # %%
 X, gmm = fit_with_history("elongated", 3, seed=4)
 print(f"EM ran {gmm.n_iter_} iterations; final weights {gmm.weights_}")
 assert gmm.n_iter_ >= 20
+assert curve_limits(gmm.history_.log_likelihood)[0] == 1  # curve drawn from iteration 2
 
-# %% tags=["nbval-ignore-output"]
-HTML(animation_html(X, gmm.history_))
+# %% mystnb={"figure": {"caption": "EM with three full-covariance components on three sheared, elongated clusters, started from three random points: each iteration after its E-step and after its M-step (left) and the mean log-likelihood from the second iteration on (right).", "name": "fig-ch16-elongated"}} tags=["nbval-ignore-output"]
+HTML(em_animation_html(
+    X, gmm.history_, max_frames=30, dpi=70,
+    description=(
+        "Animation of EM on three elongated, tilted clusters with three full-covariance "
+        "components. The ellipses start small, grow and tilt until each lies along one "
+        "cluster, which circles could never do; the log-likelihood curve on the right rises "
+        "and never falls."
+    ),
+))
 
 # %% [markdown]
 # ## The live explorer
@@ -130,9 +132,10 @@ explorer.controls["iteration"].value = explorer.controls["iteration"].max
 explorer
 
 # %% [markdown]
-# The three experiments, fitted to the end (what the explorer shows at its last iteration):
+# The three experiments, fitted to the end ({numref}`fig-ch16-experiments`, what the explorer
+# shows at its last iteration):
 
-# %%
+# %% mystnb={"figure": {"caption": "The explorer's suggested experiments at their last iteration: the elongated data with three spherical components and with three full ones, and the duplicates data with reg_covar = 1e-9; points coloured by their responsibilities, each component's mean and 1- and 2-sigma ellipses, one colour and marker per component.", "name": "fig-ch16-experiments"}, "image": {"alt": "Left: spherical components draw circles, one large circle covering two elongated clusters and two small ones splitting the third. Middle: three tilted ellipses, one along each elongated cluster. Right: two round clusters with their ellipses, and a third component reduced to a dot on the duplicated points at the top."}}
 from gmm_from_scratch.plotting import plot_mixture
 
 experiments = [
