@@ -44,7 +44,13 @@ from gmm_from_scratch import (
     load_old_faithful,
     standardize,
 )
-from gmm_from_scratch.plotting import BOOK_COLORS, component_colors, plot_mixture, use_book_style
+from gmm_from_scratch.plotting import (
+    BOOK_COLORS,
+    BOOK_MARKERS,
+    component_colors,
+    plot_mixture,
+    use_book_style,
+)
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
@@ -155,12 +161,14 @@ pd.DataFrame([
 # right if the data were *one* Gaussian, so for two well-separated modes it oversmooths. A KDE
 # with a well-tuned bandwidth does better — the first exercise below finds one that beats the
 # mixture — but the bandwidth must then be tuned on held-out data, just like $K$. The mixture
-# learns a width per mode and needs no such tuning beyond $K$.
+# learns a width per mode and needs no such tuning beyond $K$. {numref}`fig-ch12-density-1d`
+# draws the three estimates.
 
-# %%
+# %% mystnb={"figure": {"caption": "Old Faithful eruption durations: the histogram of the training eruptions, the KDE with its default bandwidth and the Gaussian mixture chosen by BIC, with the held-out eruptions as ticks below the axis.", "name": "fig-ch12-density-1d"}, "image": {"alt": "Histogram with two modes, near 2 and 4.5 minutes. The mixture curve follows both modes closely; the KDE curve is visibly smoother, with lower, broader peaks."}}
 fig, ax = plt.subplots(figsize=(6.4, 4.2))
 ax.hist(d_train[:, 0], bins=edges, density=True, color="0.8", edgecolor="0.5", label="histogram")
-ax.plot(grid, np.exp(kde.logpdf(grid)), color=colors[1], label=f"KDE (h = {h:.2f})")
+ax.plot(grid, np.exp(kde.logpdf(grid)), color=colors[1], linestyle="--",
+        label=f"KDE (h = {h:.2f})")
 ax.plot(grid, np.exp(gmm_1d.score_samples(grid[:, None])), color=colors[0],
         label=f"GMM, K = {K_1d}")
 ax.plot(d_test[:, 0], np.full(len(d_test), -0.02), "|", color="k", label="held-out eruptions")
@@ -174,7 +182,7 @@ plt.show()
 # ### Two dimensions
 #
 # The same comparison on both variables — duration and waiting time to the next eruption — gives
-# the contour plots below. A 2-D KDE needs a bandwidth *matrix*; `gaussian_kde` uses the data's
+# the contour plots of {numref}`fig-ch12-density-2d`. A 2-D KDE needs a bandwidth *matrix*; `gaussian_kde` uses the data's
 # covariance scaled down by Scott's factor, one shape for every bump. The mixture learns a
 # different shape for each group: short eruptions with short waits, long ones with long waits.
 
@@ -188,6 +196,7 @@ print("BIC:", {K: round(b, 2) for K, b in bic_2d.items()}, "-> K =", K_2d)
 print(f"mean held-out log-density: GMM {gmm_2d.score(test):.4f}, "
       f"KDE {kde_2d.logpdf(test.T).mean():.4f}")
 
+# %% mystnb={"figure": {"caption": "Contours of the log-density of Old Faithful (duration and waiting time) estimated by the Gaussian mixture chosen by BIC (left) and by a KDE with Scott's rule (right), over the training eruptions.", "name": "fig-ch12-density-2d"}, "image": {"alt": "Two contour plots over two groups of eruptions, short with short waits at the bottom left and long with long waits at the top right. The mixture's contours are smooth ellipses tilted to follow each group; the KDE's contours are lumpier and share one shape."}}
 g1, g2 = np.meshgrid(np.linspace(1.2, 5.8, 120), np.linspace(38, 102, 120))
 cells = np.column_stack([g1.ravel(), g2.ravel()])
 log_levels = np.linspace(-9, -3, 7)
@@ -284,9 +293,15 @@ print(f"detector and oracle agree on {np.mean(oracle_scattered == flagged_scatte
 # scattered uniformly over the box only about three quarters are flagged — and that is correct rather than a failure: the others fell where
 # normal data are common, and even the oracle that knows the true density would pass them. A
 # density-based detector finds points in low-density regions; it cannot find an anomaly that
-# looks normal.
+# looks normal. {numref}`fig-ch12-anomaly` shows the threshold and both kinds of anomaly.
 
-# %%
+# %% tags=["remove-cell"]
+rate_fault = np.mean(detector.score_samples(fault) < tau)
+rate_scattered = np.mean(detector.score_samples(scattered) < tau)
+assert rate_fault == 1.0 and 0.7 < rate_scattered < 0.8  # "completely", "about three quarters"
+assert abs(fpr - q) < 2 * se and round(100 * se, 1) == 0.2  # "within ... about ±0.2 points"
+
+# %% mystnb={"figure": {"caption": "Anomaly detection: the fitted log-density (grey shades), the threshold at the 1% quantile of the training scores (orange contour), the training data, and the anomalies flagged (crosses) or missed (open circles).", "name": "fig-ch12-anomaly"}, "image": {"alt": "The orange threshold contour encloses the three overlapping clusters of training points. Every point of the tight faulty clump at the bottom right, outside the contour, is flagged; scattered anomalies outside the contour are flagged, and those that fell inside it, among the normal data, are missed."}}
 u1, u2 = np.meshgrid(np.linspace(-5, 9, 200), np.linspace(-5, 9, 200))
 cells = np.column_stack([u1.ravel(), u2.ravel()])
 logp_cells = detector.score_samples(cells).reshape(u1.shape)
@@ -388,6 +403,7 @@ def mosaic(images, n_rows, n_cols):
     return tiles
 
 
+# %% mystnb={"figure": {"caption": "Top: 40 real handwritten digits from the held-out images. Bottom: 40 digits drawn from the chosen Gaussian mixture in the 40-dimensional PCA space and mapped back to 8 x 8 pixels.", "name": "fig-ch12-digits"}, "image": {"alt": "Two mosaics of small 8 by 8 pixel digits. The real digits are crisp; the generated ones are recognisable digits, grouped by the component that drew them, but blurrier and noisier."}}
 fig, axes = plt.subplots(2, 1, figsize=(6.4, 5.8))
 for ax, images, title in [(axes[0], pix_test[:40], "Real digits (held-out images)"),
                           (axes[1], new_images,
@@ -400,7 +416,7 @@ for ax, images, title in [(axes[0], pix_test[:40], "Real digits (held-out images
 plt.show()
 
 # %% [markdown]
-# The generated digits are grouped by the component that produced them (`sample` returns them in
+# The generated digits of {numref}`fig-ch12-digits` are grouped by the component that produced them (`sample` returns them in
 # that order), and each component has learned something like one way of writing one digit. They
 # are blurrier than the real ones: every image is a Gaussian draw in 40 dimensions, and the
 # clipping to the 0–16 range hides some of the noise. That is the honest limit of a mixture of 20
@@ -494,7 +510,7 @@ top = np.argsort(entropy)[::-1][:10]
 print(f"misassigned flowers among the 10 most uncertain: {int(wrong[top].sum())} "
       f"of {int(wrong.sum())}")
 
-# %%
+# %% mystnb={"figure": {"caption": "Iris with K = 3, petal length against petal width: each flower coloured by the entropy of its responsibilities (dark: certain, yellow: uncertain), and the flowers whose cluster disagrees with their species circled.", "name": "fig-ch12-iris-entropy"}, "image": {"alt": "Scatter plot of the flowers. The small setosa group at the bottom left is uniformly dark, certain. The uncertain, brighter flowers lie where the versicolor and virginica groups meet, and most circled, misassigned flowers are among them."}}
 fig, ax = plt.subplots(figsize=(6.4, 4.6))
 sc = ax.scatter(X_iris[:, 2], X_iris[:, 3], c=entropy, cmap="viridis", s=28, vmin=0,
                 vmax=np.log(3), edgecolors="none")
@@ -507,8 +523,8 @@ ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
-# The uncertain flowers sit where versicolor meets virginica, and most of the misassigned ones
-# are among them. Reporting the entropy — or simply the largest responsibility — alongside each label tells
+# The uncertain flowers sit where versicolor meets virginica ({numref}`fig-ch12-iris-entropy`),
+# and most of the misassigned ones are among them. Reporting the entropy — or simply the largest responsibility — alongside each label tells
 # a reader which assignments to trust. k-means cannot give this: it has no probabilities.
 
 # %% [markdown]
@@ -557,16 +573,27 @@ ari = pd.DataFrame({name: {m: adjusted_rand_score(datasets[name][1], lab) for m,
 ari.index.name = "ARI vs truth"
 ari.round(3)
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch12-blobs`, {numref}`fig-ch12-elongated` and {numref}`fig-ch12-moons` show the
+# clusters that four of the methods find on each data set.
+
+# %% mystnb={"figure": {"caption": "Blobs of different sizes and spreads, clustered by a full-covariance GMM, k-means, single-linkage agglomerative clustering and DBSCAN; each cluster found has its own colour and marker, DBSCAN's noise is dark grey crosses. Panel titles give the adjusted Rand index against the true clusters.", "name": "fig-ch12-blobs"}, "image": {"alt": "Four panels of three round blobs. GMM and k-means recover the three blobs. Single linkage puts almost every point in one cluster, leaving two single points. DBSCAN finds the two tighter blobs but marks many points of the diffuse blob as noise and splits off small groups."}}
 methods_shown = ["GMM (full)", "k-means", "agglomerative (single)", "DBSCAN"]
-for name, (X, _) in datasets.items():
+
+
+def four_ways(name):
+    """The clusters of four methods on one data set, one marker and colour per cluster."""
+    X = datasets[name][0]
     fig, axes = plt.subplots(2, 2, figsize=(6.6, 6.0), sharex=True, sharey=True)
     for ax, method in zip(axes.ravel(), methods_shown, strict=True):
         labels = results[name][method]
         for k in np.unique(labels):
             pts = X[labels == k]
-            ax.scatter(pts[:, 0], pts[:, 1], s=6, color="0.3" if k == -1 else BOOK_COLORS[k % 8],
-                       label="noise" if k == -1 else None)
+            noise = k == -1
+            ax.scatter(pts[:, 0], pts[:, 1], s=10 if noise else 9,
+                       color="0.3" if noise else BOOK_COLORS[k % 8],
+                       marker="x" if noise else BOOK_MARKERS[k % len(BOOK_MARKERS)],
+                       linewidths=0.8 if noise else 0, label="noise" if noise else None)
         ax.set_title(f"{method}: ARI {ari.loc[method, name]:.2f}", fontsize=10)
         ax.set(xlabel="$x_1$", ylabel="$x_2$")
         if -1 in labels:
@@ -580,8 +607,20 @@ for name, (X, _) in datasets.items():
     fig.suptitle(f"{name.capitalize()}: four ways to cluster (colours = clusters found)")
     plt.show()
 
+
+four_ways("blobs")
+
+# %% mystnb={"figure": {"caption": "Three elongated (sheared) clusters, clustered by the same four methods; the GMM panel also shows the fitted components' 2-sigma ellipses.", "name": "fig-ch12-elongated"}, "image": {"alt": "Four panels of three parallel, tilted, elongated clusters. The GMM's ellipses follow each cluster and its clusters match them. k-means cuts across the two upper-left clusters. Single linkage merges those two into one cluster. DBSCAN recovers all three, with a few noise points."}}
+four_ways("elongated")
+
+# %% mystnb={"figure": {"caption": "Two interleaved half-moons, clustered by the same four methods.", "name": "fig-ch12-moons"}, "image": {"alt": "Four panels of two interleaved crescents. GMM and k-means split the data with a roughly straight boundary that cuts each moon in two. Single linkage and DBSCAN each recover the two moons exactly."}}
+four_ways("moons")
+
 # %% tags=["remove-cell"]
-# Check the single-linkage sizes quoted in the table below.
+# Check the single-linkage sizes quoted in the table below, and the ARIs the figures show.
+assert ari.loc["GMM (full)", "blobs"] > 0.95 and ari.loc["GMM (full)", "elongated"] > 0.95
+assert ari.loc["k-means", "elongated"] < 0.7 and ari.loc["DBSCAN", "moons"] > 0.99
+assert ari.loc["agglomerative (single)", "moons"] > 0.99 and ari.loc["GMM (full)", "moons"] < 0.6
 single_blobs = np.bincount(results["blobs"]["agglomerative (single)"])
 single_long = results["elongated"]["agglomerative (single)"]
 assert sorted(single_blobs) == [1, 1, 598]

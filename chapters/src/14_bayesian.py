@@ -28,7 +28,6 @@
 # finding $K$ by itself in a single run.
 
 # %%
-import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -44,7 +43,7 @@ from gmm_from_scratch import (
     load_old_faithful,
     select_n_components,
 )
-from gmm_from_scratch.animation import em_animation
+from gmm_from_scratch.animation import em_animation_html
 from gmm_from_scratch.bayesian import (
     check_prior,
     expected_log_weights,
@@ -53,7 +52,7 @@ from gmm_from_scratch.bayesian import (
     variational_m_step,
 )
 from gmm_from_scratch.em import m_step
-from gmm_from_scratch.plotting import plot_mixture, use_book_style
+from gmm_from_scratch.plotting import component_styles, plot_mixture, use_book_style
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
@@ -66,7 +65,8 @@ _ = threadpool_limits(limits=1)
 # We draw $N=400$ points from a mixture of four Gaussians with weights 0.4, 0.3, 0.2 and
 # 0.1, and pretend not to know $K$: we allow ten components. EM (chapter 5) has no reason to
 # leave any of them idle, since every extra component raises the likelihood a little. The
-# Bayesian mixture, fitted with the same ten components, does something different.
+# Bayesian mixture, fitted with the same ten components, does something different
+# ({numref}`fig-ch14-em-vs-vb`).
 
 # %%
 rng = np.random.default_rng(0)
@@ -94,7 +94,7 @@ assert np.sum(vb.weights_ > 0.01) == 4 and np.sum(em.weights_ > 0.01) == 10
 print("components with weight > 1%:  EM", np.sum(em.weights_ > 0.01),
       "  VB", np.sum(vb.weights_ > 0.01))
 
-# %%
+# %% mystnb={"figure": {"caption": "The same 400 points fitted with ten components by EM (left) and by the variational Bayesian mixture (right): each component with weight above 1% is drawn with its mean and 1- and 2-sigma ellipses, one colour and marker per component.", "name": "fig-ch14-em-vs-vb"}, "image": {"alt": "Left: ten ellipses; every cluster except the small one at the top right is split between several overlapping components. Right: four ellipses, one per cluster."}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharex=True, sharey=True)
 for ax, model, title in [(axes[0], em, "EM, K = 10"), (axes[1], vb, "Variational Bayes, K ≤ 10")]:
     used = model.weights_ > 0.01
@@ -263,9 +263,10 @@ print("           sampled:", np.log(sticks).mean(axis=0))
 # %% [markdown]
 # The penalty is easy to see. Below, with $N=400$ and the other counts fixed, the
 # "effective weight" $\exp\mathbb E[\log\pi_k]$ that enters the E-step is plotted against the
-# plain share $N_k/N$ for a Dirichlet prior with two values of $\alpha_0$.
+# plain share $N_k/N$ for a Dirichlet prior with two values of $\alpha_0$
+# ({numref}`fig-ch14-penalty`).
 
-# %%
+# %% mystnb={"figure": {"caption": "The effective weight exp E[log pi_k] that enters the variational E-step against a component's share of the data N_k/N (both axes logarithmic, N = 400, K = 10), for a Dirichlet prior with alpha_0 = 0.01 and alpha_0 = 1, and the plain share for comparison.", "name": "fig-ch14-penalty"}, "image": {"alt": "Above a share of about 1/400 both curves lie on the dotted diagonal of the plain share. Below it, the alpha_0 = 0.01 curve plunges by orders of magnitude, while the alpha_0 = 1 curve levels off near 1.4e-3, above the diagonal."}}
 counts = np.logspace(-3, 2.3, 200)
 fig, ax = plt.subplots(figsize=(6, 4))
 for a0, style in [(0.01, "-"), (1.0, "--")]:
@@ -401,7 +402,12 @@ for name, ours, hand in [
 lb = np.array(vb.lower_bounds_)
 print(f"{len(lb)} iterations, ELBO from {lb[0]:.2f} to {lb[-1]:.2f}")
 print("never decreases:", bool(np.all(np.diff(lb) >= 0)))
+assert np.all(np.diff(lb) >= 0)
 
+# %% [markdown]
+# {numref}`fig-ch14-elbo` plots it.
+
+# %% mystnb={"figure": {"caption": "The evidence lower bound (up to a constant) of the variational fit above at each iteration.", "name": "fig-ch14-elbo"}, "image": {"alt": "A curve that rises steeply over the first iterations and then flattens; no step goes down."}}
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(np.arange(1, len(lb) + 1), lb, "o-", ms=3, label="ELBO (up to a constant)")
 ax.set(title="The ELBO rises at every iteration", xlabel="iteration",
@@ -415,7 +421,7 @@ plt.show()
 # With `record_history=True` the estimator keeps the posterior mean weights, means and
 # covariances after every iteration (in the same `EMHistory` record EM uses). We run both
 # weight priors to a tight tolerance and plot each component's weight on a logarithmic
-# scale.
+# scale ({numref}`fig-ch14-weights`).
 
 # %%
 fits = {}
@@ -426,14 +432,17 @@ for prior_type in ("dirichlet_process", "dirichlet_distribution"):
         record_history=True,
     ).fit(X)
 
-colors = plt.cm.tab10(np.arange(10))  # ten distinct colours (the book palette repeats)
+# %% mystnb={"figure": {"caption": "Posterior mean weight of each of the ten components (logarithmic scale) at every iteration, with the stick-breaking (Dirichlet process, top) and the symmetric Dirichlet (bottom) weight prior; the dotted line marks 1%. Components beyond the eighth repeat a colour and differ by line style and marker.", "name": "fig-ch14-weights"}, "image": {"alt": "In both panels four weights stay between about 0.1 and 0.4 throughout. The other six fall below the dotted 1% line one after another, the last after about 16 (top) or 20 (bottom) iterations. With the stick-breaking prior (top) five of them level off near 2.5e-3 and the last falls to about 2e-5; with the symmetric Dirichlet (bottom) all six fall to about 2.5e-5."}}
+styles = component_styles(10)  # colour, marker and line style: never colour alone
 fig, axes = plt.subplots(2, 1, figsize=(6.5, 7), sharex=True)
 for ax, (prior_type, model) in zip(axes, fits.items(), strict=True):
     W = np.array(model.history_.weights)  # (iterations + 1, K)
     first = prior_type == "dirichlet_process"
     for k in range(10):
-        label = f"component {k}" if first else None
-        ax.semilogy(np.arange(len(W)), W[:, k], color=colors[k], lw=1.5, label=label)
+        label = f"component {k + 1}" if first else None
+        ax.semilogy(np.arange(len(W)), W[:, k], color=styles[k]["color"],
+                    linestyle=styles[k]["linestyle"], marker=styles[k]["marker"],
+                    markevery=max(1, len(W) // 6), markersize=5, lw=1.5, label=label)
     ax.axhline(0.01, color="0.3", ls=":", lw=1)
     ax.set(title=f"{prior_type}: {np.sum(model.weights_ > 0.01)} components above 1% (dotted)",
            ylabel=r"posterior mean weight $\mathbb{E}[\pi_k]$")
@@ -450,46 +459,26 @@ plt.show()
 # that is not a failure, it is the prior's estimate of the chance that the next point starts
 # a new cluster. Either way the threshold of 1% separates used and unused components cleanly.
 #
-# The same run as an animation: points coloured by their responsibilities, each component's
-# ellipses drawn at the posterior mean covariance, and on the right the ELBO, the total over
-# all 400 points (not per point) up to a constant, from the second iteration on so that its
-# scale shows the later rise. A component whose weight has fallen below 1% is drawn faint:
-# the six unused ones sit at the prior, on top of one another, and no point is coloured by
-# them.
+# The same run as an animation ({numref}`fig-ch14-animation`): points coloured by their
+# responsibilities, each component's ellipses drawn at the posterior mean covariance, and on
+# the right the ELBO, the total over all 400 points (not per point) up to a constant. A
+# component whose weight has fallen below 1% is drawn faint: the six unused ones sit at the
+# prior, on top of one another, and no point is coloured by them.
 
-# %% tags=["hide-input"]
-def bayesian_animation_html(X, history, max_frames=24):
-    """em_animation, relabelled for the ELBO, with faint ellipses for weights below 1%."""
-    anim = em_animation(X, history, max_frames=max_frames)
-    drawer = anim.drawer
-    elbo = np.asarray(history.log_likelihood)
-    drawer.ax_ll.set_ylabel("ELBO, all points (nats, up to a constant)")
-    drawer.ax_ll.set_title("The ELBO never decreases")
-    drawer.ax_ll.lines[0].set_label("ELBO")
-    drawer.ax_ll.legend(loc="lower right", fontsize=8)
-    drawer.ax_ll.set_xlim(1.5, len(elbo) + 0.5)
-    span = elbo[-1] - elbo[1]
-    drawer.ax_ll.set_ylim(elbo[1] - 0.05 * span, elbo[-1] + 0.05 * span)
-    plain_draw = drawer.draw
+# %% tags=["nbval-ignore-output"] mystnb={"figure": {"caption": "The Dirichlet-process fit replayed: each iteration after its E-step and after its M-step (left; components below 1% weight drawn faint) and the ELBO (right). Use the buttons or the slider to step through it.", "name": "fig-ch14-animation"}}
+dp_history = fits["dirichlet_process"].history_
+assert np.sum(dp_history.weights[-1] < 0.01) == 6  # the six faint components
+HTML(em_animation_html(
+    X, dp_history, max_frames=24, objective="ELBO", faint_below=0.01,
+    description=(
+        "Animation of the variational Bayesian mixture with ten components on the four "
+        "clusters. Ten ellipses start spread over the data; within a few iterations six "
+        "components lose their points, fade and collapse onto the prior in one faint "
+        "ellipse, while four ellipses settle on the four clusters. The ELBO on the right "
+        "rises at every step."
+    ),
+))
 
-    def draw(iteration, phase="E"):
-        plain_draw(iteration, phase)
-        weights = history.weights[drawer.parameter_index(iteration, phase)]
-        for row, w in zip(drawer.ellipses, weights, strict=True):
-            for j, ellipse in enumerate(row):
-                ellipse.set_alpha((1.0 if j == 0 else 0.6) if w >= 0.01 else 0.12)
-        drawer.ax_data.set_title(f"Iteration {iteration + 1}, after the {phase}-step "
-                                 f"(ELBO {elbo[iteration]:.1f})")
-
-    drawer.draw = draw
-    with plt.rc_context({"animation.frame_format": "jpeg"}):
-        html = anim.to_jshtml(default_mode="once")
-    plt.close(drawer.fig)
-    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
-
-
-# %% tags=["nbval-ignore-output"]
-HTML(bayesian_animation_html(X, fits["dirichlet_process"].history_))
 
 # %% [markdown]
 # ## The concentration prior
@@ -519,13 +508,21 @@ for data_name, data in [("four clusters", X), ("two moons", X_moons)]:
 print(f"{'data':15s} {'prior':24s}" + "".join(f"{a:>8g}" for a in alphas))
 for (data_name, prior_type), row in effective.items():
     print(f"{data_name:15s} {prior_type:24s}" + "".join(f"{k:8d}" for k in row))
+assert effective["four clusters", "dirichlet_process"] == [4] * 5
+assert effective["two moons", "dirichlet_process"] == [6] * 5
+assert effective["four clusters", "dirichlet_distribution"] == [4, 4, 4, 10, 10]
+assert effective["two moons", "dirichlet_distribution"] == [6, 6, 6, 10, 10]
 
-# %%
+# %% [markdown]
+# {numref}`fig-ch14-alpha` draws the table.
+
+# %% mystnb={"figure": {"caption": "Number of components with weight above 1% against the concentration prior alpha_0 (logarithmic axis), for the four clusters and the two moons, with the Dirichlet-process and the Dirichlet-distribution weight prior.", "name": "fig-ch14-alpha"}, "image": {"alt": "The two Dirichlet-process lines are flat: four components for the four clusters and six for the moons at every alpha_0. The two Dirichlet-distribution lines follow them up to alpha_0 = 1 and jump to all ten components at 100 and 10^4."}}
 fig, ax = plt.subplots(figsize=(6.5, 4))
 styles = {"dirichlet_process": "o-", "dirichlet_distribution": "s--"}
 for (data_name, prior_type), row in effective.items():
     color = "C0" if data_name == "four clusters" else "C3"
-    ax.semilogx(alphas, row, styles[prior_type], color=color, label=f"{data_name}, {prior_type}")
+    ax.semilogx(alphas, row, styles[prior_type], color=color, label=f"{data_name}, {prior_type}",
+                markerfacecolor=color if data_name == "four clusters" else "white")
 ax.set(title="Effective number of components vs the concentration prior",
        xlabel=r"weight_concentration_prior $\alpha_0$",
        ylabel="components with weight > 1%", ylim=(0, 11))
@@ -732,14 +729,14 @@ print("Old Faithful VB weights:", np.sort(vb_f.weights_)[::-1][:4])
 #
 # $$
 # \begin{aligned}
-# p(\hat{\mathbf x}\mid\mathbf X) \approx \sum_{k=1}^K \mathbb E[\pi_k]\,
-#   \operatorname{St}\!\Big(\hat{\mathbf x}\;\Big|\;&\mathbf m_k,\
-#   \frac{(\nu_k+1-d)\,\beta_k}{1+\beta_k}\mathbf W_k,\\ &\nu_k+1-d\Big),
+# p(\hat{\mathbf x}\mid\mathbf X) &\approx \sum_{k=1}^K \mathbb E[\pi_k]\,
+#   \operatorname{St}\big(\hat{\mathbf x}\mid\mathbf m_k,\,\mathbf L_k,\,\nu_k+1-d\big),\\
+# \mathbf L_k &= \frac{(\nu_k+1-d)\,\beta_k}{1+\beta_k}\,\mathbf W_k ,
 # \end{aligned}
 # $$ (eq-ch14-predictive)
 #
-# a mixture of Student-t's with $\nu_k+1-d$ degrees of freedom, centred at $\mathbf m_k$. For
-# a well-populated component $\nu_k$ and $\beta_k$ are large and the Student-t is the
+# with precision matrix $\mathbf L_k$: a mixture of Student-t's with $\nu_k+1-d$ degrees of
+# freedom, centred at $\mathbf m_k$. For a well-populated component $\nu_k$ and $\beta_k$ are large and the Student-t is the
 # plug-in Gaussian; a component with little data has heavy tails, an honest statement that
 # its shape is not known. `BayesianGaussianMixture.predictive_log_density` computes
 # {eq}`eq-ch14-predictive` (the tests check it against SciPy's multivariate $t$, a Monte Carlo
