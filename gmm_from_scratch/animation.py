@@ -30,6 +30,7 @@ __all__ = [
     "PHASES",
     "OBJECTIVES",
     "EMFrameDrawer",
+    "FAINT_ALPHA",
     "AnimationMarkupError",
     "accessible_jshtml",
     "animation_to_html",
@@ -61,6 +62,9 @@ OBJECTIVES: dict[str, dict[str, str]] = {
 
 _CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
 _N_STD = (1.0, 2.0)
+#: Opacity of a faint (unused) component's ellipses and mean: low, because unused components
+#: of a Bayesian mixture sit on the prior, on top of one another, and their opacities add up.
+FAINT_ALPHA = 0.05
 
 
 def curve_limits(values: np.ndarray, far: float = 5.0) -> tuple[int, tuple[float, float]]:
@@ -127,7 +131,7 @@ class EMFrameDrawer:
     legend_loc : str, default="upper left"
         Where the data panel's legend goes (choose a corner the data leave empty).
     faint_below : float, optional
-        Draw the ellipses of components whose weight is below this value faint (alpha 0.12):
+        Draw the ellipses of components whose weight is below this value faint (alpha 0.05):
         the unused components of a Bayesian mixture.
 
     Attributes
@@ -281,13 +285,13 @@ class EMFrameDrawer:
                 e.set_width(width)
                 e.set_height(height)
                 e.set_angle(angle)
-                e.set_alpha(0.12 if faint else (1.0 if j == 0 else 0.6))
+                e.set_alpha(FAINT_ALPHA if faint else (1.0 if j == 0 else 0.6))
             self.mean_markers[k].set_data([means[k, 0]], [means[k, 1]])
-            self.mean_markers[k].set_alpha(0.25 if faint else 1.0)
+            self.mean_markers[k].set_alpha(FAINT_ALPHA if faint else 1.0)
         value = h.log_likelihood[iteration]
         self.ll_marker.set_data([iteration + 1], [value])
         step = "E-step" if phase == "E" else "M-step"
-        number = f"{value:.4f}" if abs(value) < 1e3 else f"{value:.1f}"
+        number = f"{value:.4f}" if abs(value) < 1e3 and self.objective != "ELBO" else f"{value:.1f}"
         if abs(value) >= 1e6:
             number = f"{value:.3g}"
         short = OBJECTIVES[self.objective]["short"]

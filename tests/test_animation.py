@@ -16,6 +16,7 @@ from matplotlib.animation import FuncAnimation  # noqa: E402
 
 from gmm_from_scratch import ConvergenceWarning, GaussianMixture  # noqa: E402
 from gmm_from_scratch.animation import (  # noqa: E402
+    FAINT_ALPHA,
     AnimationMarkupError,
     EMFrameDrawer,
     accessible_jshtml,
@@ -226,7 +227,7 @@ def test_elbo_labels_and_faint_unused_components():
     drawer.draw(t, "M")
     w = h.weights[t + 1]
     for k in range(10):
-        expected = 0.12 if w[k] < 0.2 else 1.0
+        expected = FAINT_ALPHA if w[k] < 0.2 else 1.0
         assert drawer.ellipses[k][0].get_alpha() == pytest.approx(expected)
     assert (w < 0.2).any() and (w >= 0.2).any()
     # ten components, eight colours: the ninth and tenth differ by marker and line style
