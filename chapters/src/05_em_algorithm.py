@@ -70,7 +70,12 @@ from matplotlib.ticker import MaxNLocator
 import gmm_from_scratch as gfs
 from gmm_from_scratch import GaussianMixture, load_old_faithful, log_pdf_1d
 from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
-from gmm_from_scratch.plotting import component_colors, plot_mixture, use_book_style
+from gmm_from_scratch.plotting import (
+    component_colors,
+    component_styles,
+    plot_mixture,
+    use_book_style,
+)
 
 use_book_style()
 np.set_printoptions(precision=4, suppress=True)
@@ -109,6 +114,11 @@ assert np.allclose([stats6.nk, w1, mu1, sd1], [hand_nk, hand_nk / 6, hand_mu, ha
 assert np.isclose(gamma6[3, 0], 0.5, rtol=1e-12) and round(gamma6[2, 0], 3) == 0.855
 assert list(stats6.nk.round(2)) == [3.33, 2.67] and list(w1.round(3)) == [0.555, 0.445]
 assert list(mu1.round(2)) == [2.27, 6.53] and list(sd1.round(2)) == [1.06, 1.74]
+assert np.all(gamma6[:2, 0] > 0.97) and np.all(gamma6[4:, 1] > 0.99)  # 1, 2 and 7, 8 are clear
+# one more E-step, with the new parameters: component 1 takes the larger share of the point 4
+_, log_gamma_next = gfs.e_step(x6[:, None], w1, mu1[:, None],
+                               precisions_cholesky_from_covariances(cov1, "full"), "full")
+assert round(float(np.exp(log_gamma_next[3, 0])), 2) == 0.61
 
 # %% [markdown]
 # Read the table row by row. The points 1 and 2 belong to component 1 beyond doubt, 7 and 8
@@ -120,10 +130,10 @@ assert list(mu1.round(2)) == [2.27, 6.53] and list(sd1.round(2)) == [1.06, 1.74]
 # $\mu_1 = 2.27$ and $\mu_2 = 6.53$: component 2 gave up its place between the clusters.
 # The new widths tell the same story: $\sigma_1$ shrinks to $1.06$ around the tight group
 # 1, 2, 3, while $\sigma_2$ grows to $1.74$, because half of the point 4 still hangs on to
-# component 2 from far away. One more E-step would hand that point almost entirely to
-# component 1.
+# component 2 from far away. One more E-step would give component 1 the larger share of that
+# point, $\gamma \approx 0.61$. {numref}`fig-ch05-pencil` draws the iteration.
 
-# %%
+# %% mystnb={"figure": {"caption": "One EM iteration on the six points 1, 2, 3, 4, 7, 8 with K = 2: the weighted component densities \u03c0\u2096N(x | \u03bc\u2096, \u03c3\u2096\u00b2) before (left) and after (right) the iteration. The points are coloured by the E-step's responsibility \u03b3(z_n1) for component 1.", "name": "fig-ch05-pencil"}, "image": {"alt": "Left: two equal bell curves centred at 2 (solid) and 6 (dashed). Right: component 1 is narrower and taller around 2.27, component 2 wider and lower around 6.53. The points 1, 2, 3 are blue, 7 and 8 orange, and the point 4 grey, shared equally."}}
 grid6 = np.linspace(-2, 12, 400)
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for ax, (w_, mu_, sd_), title in [
@@ -132,7 +142,7 @@ for ax, (w_, mu_, sd_), title in [
 ]:
     for k in range(2):
         ax.plot(grid6, w_[k] * np.exp(log_pdf_1d(grid6, mu_[k], sd_[k])), color=colors2[k],
-                label=f"π{'₁₂'[k]}N(x | μ{'₁₂'[k]}, σ{'₁₂'[k]}²)")
+                linestyle=["-", "--"][k], label=f"π{'₁₂'[k]}N(x | μ{'₁₂'[k]}, σ{'₁₂'[k]}²)")
     ax.scatter(x6, np.zeros_like(x6), c=gamma6[:, 0], cmap=gamma_cmap, vmin=0, vmax=1,
                s=60, edgecolors="black", zorder=3, label="the six points")
     ax.set_title(title)
@@ -216,11 +226,10 @@ plt.show()
 # \bigl[\log p(\mathbf X, \mathbf Z \mid \boldsymbol\theta)\bigr] \\
 # &= \sum_{n=1}^N \sum_{k=1}^K \gamma(z_{nk})
 # \Bigl[\log \pi_k + \log \mathcal N(\mathbf x_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\Bigr].
-# \qquad (\mathrm{Q})
 # \end{aligned}
-# $$
+# $$ (eq-ch05-Q)
 #
-# This expected complete-data log-likelihood, **(Q)**, is the key equation of the chapter:
+# This expected complete-data log-likelihood {eq}`eq-ch05-Q` is the key equation of the chapter:
 # the E-step computes its weights $\gamma(z_{nk})$, and the M-step maximizes it.
 #
 # One quantity will appear in every update: the **effective number of points** assigned to
@@ -236,7 +245,7 @@ plt.show()
 # %% [markdown]
 # ## The M-step: maximize Q, one parameter at a time
 #
-# The **M-step** maximizes $Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})$ (Q) over
+# The **M-step** maximizes $Q(\boldsymbol\theta, \boldsymbol\theta^{\text{old}})$ {eq}`eq-ch05-Q` over
 # $\boldsymbol\theta$ with the responsibilities held fixed. $Q$ splits into a part that
 # depends only on the weights and, for each $k$, a part that depends only on
 # $(\boldsymbol\mu_k, \boldsymbol\Sigma_k)$, so we can maximize each part on its own.
@@ -442,13 +451,13 @@ print("means:\n", gmm.means_)
 # (22 snapshots), and the responsibilities and mean log-likelihood computed by each of the
 # 21 E-steps. We number iterations from 1, as the animation below does: **iteration $i$**
 # starts from the parameters left by $i-1$ M-steps, runs its E-step (responsibilities and
-# log-likelihood of those parameters) and then its M-step. The figure shows iterations 1,
-# 2, 3, 6 and 11 just after their E-step, and the fitted model. Each point is coloured by
+# log-likelihood of those parameters) and then its M-step. {numref}`fig-ch05-snapshots` shows
+# iterations 1, 2, 3, 6 and 11 just after their E-step, and the fitted model. Each point is coloured by
 # its responsibility $\gamma(z_{n1})$ for component 1, on the scale of the colour bar: blue
 # for component 1, orange for component 2, grey for a point the two share equally. The
 # ellipses are the 1- and 2-standard-deviation contours.
 
-# %%
+# %% mystnb={"figure": {"caption": "EM on the standardized Old Faithful data from a poor start: iterations 1, 2, 3, 6 and 11 just after their E-step, and the fitted model. Each point is coloured by its responsibility \u03b3(z_n1) for component 1 (colour bar: blue for component 1, orange for component 2, grey when shared); the ellipses are each component's 1\u03c3 and 2\u03c3 contours, the markers its mean.", "name": "fig-ch05-snapshots"}, "image": {"alt": "Six panels. Iteration 1: two unit circles in the empty upper-left and lower-right corners, and a diagonal boundary cutting both clusters, their upper-left halves bluish and lower-right halves orange. Iteration 2: both ellipses sit near the centre, stretched along the diagonal. Iterations 3, 6, 11: the blue component moves onto the lower-left cluster and the orange one onto the upper-right cluster, the colours separating. Fitted model: one compact ellipse per cluster, the clusters pure blue and pure orange."}}
 xlabel = "eruption duration (standardized)"
 ylabel = "waiting time (standardized)"
 snapshots = [0, 1, 2, 5, 10, hist.n_iter]  # parameters after t M-steps = start of iteration t+1
@@ -470,7 +479,8 @@ for ax in axes[-1]:
     ax.set_xlabel(xlabel)
 for ax in axes[:, 0]:
     ax.set_ylabel(ylabel)
-means_legend = [plt.Line2D([], [], marker="X", markersize=10, color=colors2[k],
+means_legend = [plt.Line2D([], [], marker=component_styles(2)[k]["marker"], markersize=10,
+                           color=colors2[k],
                            markeredgecolor="white", linestyle="none",
                            label=f"mean of component {k + 1} (ellipses: 1σ, 2σ)")
                 for k in range(2)]
@@ -492,6 +502,18 @@ assert len(hist.means) == 22 and len(hist.responsibilities) == hist.n_iter == 21
 assert round(hist.log_likelihood[0], 1) == -5.3 and round(hist.log_likelihood[1], 2) == -1.99
 assert round(gamma_ll[0], 2) == 0.67 and round(gamma_ll[1], 3) == 0.998
 assert list(np.round(100 * gmm.weights_, 1)) == [35.6, 64.4]
+# Iteration 1: the boundary cuts both clusters; in each, the upper-left part leans blue
+r1 = hist.responsibilities[0][:, 0]
+for cluster in (lower_left, ~lower_left):
+    assert 0.2 < np.mean(r1[cluster] > 0.5) < 0.8
+    assert np.corrcoef(X[cluster, 1] - X[cluster, 0], r1[cluster])[0, 1] > 0.9
+# Iteration 2: both means near the centre, both covariances stretched along the diagonal;
+# the blue mean a little on the lower-left side
+assert np.abs(hist.means[1]).max() < 0.4 and np.all(hist.means[1][0] < 0)
+for cov_k in hist.covariances[1]:
+    vals_k, vecs_k = np.linalg.eigh(cov_k)
+    assert abs(np.degrees(np.arctan2(vecs_k[1, -1], vecs_k[0, -1])) % 180 - 45) < 5
+    assert vals_k[-1] > 10 * vals_k[0]
 
 # %% [markdown]
 # Read the panels in order.
@@ -513,9 +535,10 @@ assert list(np.round(100 * gmm.weights_, 1)) == [35.6, 64.4]
 # - **Final.** Two compact ellipses, one per cluster: short eruptions followed by short
 #   waits (35.6% of eruptions) and long eruptions followed by long waits (64.4%).
 #
-# The mean log-likelihood at every E-step tells the same story as a curve.
+# The mean log-likelihood at every E-step tells the same story as a curve
+# ({numref}`fig-ch05-loglik`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Mean log-likelihood per point computed by the E-step of each of the 21 EM iterations on Old Faithful; the dashed line is the fitted model's. Iteration 1 (\u22125.32) lies below the vertical range shown.", "name": "fig-ch05-loglik"}, "image": {"alt": "A rising curve of dots: nearly flat around \u22121.99 for iterations 2 to 5, a steep rise around iteration 7, a second rise from iteration 10 to 16, then flat at about \u22121.42, the dashed line of the fitted model. It never goes down."}}
 fig, ax = plt.subplots()
 iters = np.arange(1, hist.n_iter + 1)
 ax.plot(iters, hist.log_likelihood, marker="o", label="mean log-likelihood at iteration i's E-step")
@@ -531,6 +554,10 @@ ax.legend(loc="center right")
 plt.show()
 print("first six values:", np.round(hist.log_likelihood[:6], 4))
 print("increments all >= 0:", bool(np.all(np.diff(hist.log_likelihood) >= 0)))
+# The text below: never decreases; not concave (the increments grow again after a slow stretch)
+increments = np.diff(hist.log_likelihood)
+assert np.all(increments >= 0) and np.any(np.diff(increments[1:]) > 0)
+assert increments[1:].max() > 10 * increments[1]
 
 # %% [markdown]
 # The curve never goes down (chapter 6 explains why this is guaranteed), but it is not
@@ -548,13 +575,14 @@ print("increments all >= 0:", bool(np.all(np.diff(hist.log_likelihood) >= 0)))
 # %% [markdown]
 # ### Watch EM move
 #
-# The snapshots above are frames of a film. The animation below plays the same recorded run,
+# The snapshots of {numref}`fig-ch05-snapshots` are frames of a film. The animation below
+# plays the same recorded run,
 # alternating the two half-steps: after each **E-step** the colours change while the ellipses stay
 # put; after each **M-step** the ellipses move to fit the new colours. Use the buttons to step
 # through it frame by frame (it runs in your browser, no Python needed). In Jupyter, the live
 # explorer of {doc}`play_with_em` lets you change the start and the number of components.
 #
-# The frames are numbered as the panels above. The frame "Iteration $i$, after the E-step"
+# The frames are numbered as the panels of {numref}`fig-ch05-snapshots`. The frame "Iteration $i$, after the E-step"
 # *is* the panel "iteration $i$, after its E-step": same ellipses, same colours, same
 # log-likelihood. The frame "Iteration $i$, after the M-step" shows the new ellipses with
 # the colours they were fitted to, but its title still carries the log-likelihood that
@@ -578,20 +606,30 @@ from IPython.display import HTML
 
 from gmm_from_scratch.animation import em_animation_html
 
-HTML(em_animation_html(X, hist, max_frames=40, dpi=70, feature_names=(xlabel, ylabel)))
+description = (
+    "Animation of EM on the standardized Old Faithful eruptions (duration against waiting "
+    "time), the run of the snapshots figure, alternating the two half-steps: after each E-step "
+    "the points' colours (their responsibilities) change while the two components' ellipses "
+    "stay put; after each M-step the ellipses move to fit those colours. Watch the two unit "
+    "circles leave the empty corners, sit together near the centre stretched along the "
+    "diagonal, and then separate, one onto the short-eruption cluster and one onto the "
+    "long-eruption cluster, while the log-likelihood in the title rises."
+)
+HTML(em_animation_html(X, hist, max_frames=40, dpi=70, feature_names=(xlabel, ylabel),
+                       description=description))
 
 # %% [markdown]
 # ## Check: one EM iteration by hand
 #
-# The figure is only as trustworthy as the code behind it. In the next cell we take the
-# recorded parameters at iteration $t$, evaluate {eq}`eq-ch05-resp`–{eq}`eq-ch05-covariances`
+# {numref}`fig-ch05-snapshots` is only as trustworthy as the code behind it. In the next cell we take the
+# recorded parameters at iteration $t$, evaluate {eq}`eq-ch05-resp` and {eq}`eq-ch05-nk`–{eq}`eq-ch05-covariances`
 # **by hand with plain NumPy and SciPy** (nothing from `gmm_from_scratch`), and compare with
 # what the package recorded at iteration $t+1$. One detail: the package adds
 # `reg_covar` $= 10^{-6}$ to every covariance diagonal (a safeguard explained in
 # chapter 7, eq. 7.4), so the hand computation adds it too.
 
 # %%
-# CHECK CELL: equations (5.2)-(5.6) written out with numpy/scipy, NOT the package.
+# CHECK CELL: equations (5.2) and (5.4)-(5.7) written out with numpy/scipy, NOT the package.
 from scipy.stats import multivariate_normal
 
 
@@ -609,9 +647,9 @@ K = len(w_t)
 dens = np.column_stack([multivariate_normal(mu_t[k], cov_t[k]).pdf(X) for k in range(K)])
 joint = w_t * dens
 gamma = joint / joint.sum(axis=1, keepdims=True)
-# (5.3) effective counts
+# (5.4) effective counts
 N_k = gamma.sum(axis=0)
-# (5.4) weights, (5.5) means, (5.6) covariances (+ reg_covar on the diagonal)
+# (5.5) weights, (5.6) means, (5.7) covariances (+ reg_covar on the diagonal)
 w_new = N_k / N
 mu_new = (gamma.T @ X) / N_k[:, None]
 cov_new = np.empty((K, d, d))
@@ -621,9 +659,9 @@ for k in range(K):
 
 checks = {
     "responsibilities (5.2) at t": (gamma, hist.responsibilities[t]),
-    "weights (5.4) at t+1": (w_new, hist.weights[t + 1]),
-    "means (5.5) at t+1": (mu_new, hist.means[t + 1]),
-    "covariances (5.6) at t+1": (cov_new, hist.covariances[t + 1]),
+    "weights (5.5) at t+1": (w_new, hist.weights[t + 1]),
+    "means (5.6) at t+1": (mu_new, hist.means[t + 1]),
+    "covariances (5.7) at t+1": (cov_new, hist.covariances[t + 1]),
 }
 for name, (by_hand, recorded) in checks.items():
     ok = np.allclose(by_hand, recorded, rtol=1e-10, atol=1e-12)
@@ -645,10 +683,13 @@ print("e_step responsibilities vs hand (5.2):",
       f"max|diff| {fmt_diff(np.abs(np.exp(log_resp) - gamma).max())}")
 print("e_step mean log-lik vs history:",
       f"{log_prob_norm.mean():.8f} vs {hist.log_likelihood[t]:.8f}")
+assert np.allclose(np.exp(log_resp), gamma, rtol=1e-10, atol=1e-12)
+assert np.isclose(log_prob_norm.mean(), hist.log_likelihood[t], rtol=1e-12)
 
 stats, _ = gfs.em_pass(X, w_t, mu_t, prec_chol_t, "full")
 w_pkg, mu_pkg, cov_pkg = gfs.m_step(stats, "full", reg_covar=gmm.reg_covar)
-print("stats.nk vs hand N_k (5.3):", f"max|diff| {fmt_diff(np.abs(stats.nk - N_k).max())}")
+print("stats.nk vs hand N_k (5.4):", f"max|diff| {fmt_diff(np.abs(stats.nk - N_k).max())}")
+assert np.allclose(stats.nk, N_k, rtol=1e-10)
 for name, pkg, hand in [("weights", w_pkg, w_new), ("means", mu_pkg, mu_new),
                         ("covariances", cov_pkg, cov_new)]:
     assert np.allclose(pkg, hand, rtol=1e-10, atol=1e-12)
@@ -666,6 +707,7 @@ sk = SkGaussianMixture(
     precisions_init=np.array([np.eye(2), np.eye(2)]), tol=1e-6, max_iter=200,
 ).fit(X)
 print("iterations: ours", gmm.n_iter_, " sklearn", sk.n_iter_)
+assert gmm.n_iter_ == sk.n_iter_
 for name in ["weights_", "means_", "covariances_"]:
     diff = np.abs(getattr(gmm, name) - getattr(sk, name)).max()
     print(f"{name:13s} max|ours - sklearn| {fmt_diff(diff)}")
