@@ -110,11 +110,14 @@ def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
     cells.append(v4.new_code_cell(ch.setup.strip() + "\n", metadata={"tags": ["setup"]}))
     for i, ex in enumerate(ch.exercises, start=1):
         statement = textwrap.dedent(ex.statement).strip()
-        # The heading carries the number (5.1, 5.2, ...). The exercise box is unnumbered: these
-        # pages sit in an unnumbered part of the book, where sphinx-exercise would otherwise count
-        # exercises across the whole book ("Exercise 7" under "5.1").
-        md = (f"## {ch.number}.{i} {ex.title}\n\n"
-              f"```{{exercise}}\n:label: {ex.label}\n:nonumber:\n\n{statement}\n```\n")
+        # The heading carries the number (5.1, 5.2, ...), and so do the exercise box and its
+        # solution, through the box's subtitle: "Exercise (5.1)", "Solution to Exercise (5.1)".
+        # The box itself is unnumbered: these pages sit in an unnumbered part of the book, where
+        # sphinx-exercise would otherwise count exercises across the whole book ("Exercise 7"
+        # under "5.1").
+        number = f"{ch.number}.{i}"
+        md = (f"## {number} {ex.title}\n\n"
+              f"```{{exercise}} {number}\n:label: {ex.label}\n:nonumber:\n\n{statement}\n```\n")
         cells.append(v4.new_markdown_cell(md))
         cells.append(v4.new_code_cell(ex.code(solved).rstrip("\n"),
                                       metadata={"tags": ["exercise"]}))
@@ -124,6 +127,8 @@ def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
             sol = (f"````{{solution}} {ex.label}\n:class: dropdown\n\n```python\n"
                    f"{ex.code(True)}```\n````\n")
             cells.append(v4.new_markdown_cell(sol, metadata={"tags": ["solution"]}))
+    for k, cell in enumerate(cells):  # stable ids: regenerating changes only what changed
+        cell["id"] = f"{ch.marker}-{'solved' if solved else 'student'}-{k:02d}"
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                  "name": "python3"}

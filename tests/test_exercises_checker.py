@@ -1095,6 +1095,26 @@ def test_book_solution_dropdowns_match_the_solution_notebooks(path):
         assert "raise NotImplementedError" in "".join(stub["source"])
 
 
+@pytest.mark.parametrize("path", STUDENT + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_exercises_are_numbered_in_heading_box_and_solution_title(path):
+    """Issue 15: "5.1, 5.2, ..." in the headings, in the exercise boxes and so in the solution
+    titles, which sphinx-exercise builds from the box's subtitle ("Solution to Exercise (5.1)")."""
+    chapter = int(path.name[2:4])
+    boxes = [
+        "".join(c["source"])
+        for c in _cells(path)
+        if c["cell_type"] == "markdown" and "{exercise}" in "".join(c["source"])
+    ]
+    assert boxes
+    for i, md in enumerate(boxes, start=1):
+        number = f"{chapter}.{i}"
+        assert md.startswith(f"## {number} "), md[:60]
+        assert f"```{{exercise}} {number}\n:label: lab-ch{chapter:02d}-" in md
+        assert ":nonumber:" in md  # not counted across the whole book
+    ids = [c["id"] for c in _cells(path)]
+    assert len(set(ids)) == len(ids) and all(i.startswith(f"ch{chapter:02d}-") for i in ids)
+
+
 def _pytest_exercises(marker: str, folder: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, GMM_EXERCISES_DIR=str(folder))
     return subprocess.run(
