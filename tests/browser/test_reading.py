@@ -10,6 +10,7 @@ On **every page** of ``_toc.yml`` (chapters, exercises, appendices):
   what a section swallowed by a code cell looks like;
 - no test or formatter marker (``NBVAL_...``, ``# fmt: skip``, ``# noqa``) is shown;
 - no traceback and no stderr output block is shown;
+- no equation that MathJax could not typeset (a red "Math input error");
 - no console error at all (``conftest.watched_page``).
 
 Run after building the site: ``make book && .venv/bin/python -m pytest tests/browser``.
@@ -71,6 +72,12 @@ STDERR_JS = """() => Array.from(document.querySelectorAll(
         + 'article [data-mime-type="application/vnd.jupyter.stderr"]'))
     .filter(el => el.offsetParent !== null).map(el => el.innerText.slice(0, 200))"""
 
+# TeX that MathJax could not typeset shows as a red "Math input error" box; give its source.
+MATH_ERRORS_JS = """() => !window.MathJax || !MathJax.startup || !MathJax.startup.document ? [] :
+    Array.from(MathJax.startup.document.math)
+        .filter(m => m.typesetRoot && m.typesetRoot.querySelector('mjx-merror'))
+        .map(m => m.math.slice(0, 120))"""
+
 RAW_MYST = re.compile(
     r"\{(eq|doc|numref|ref|cite|cite:p|cite:t|term|math|download|prf:ref|glue)\}`"
     r"|^\s*#?\s*(:::|```)\s*\{[a-z-]+\}",
@@ -87,6 +94,7 @@ def reading_problems(page) -> dict[str, list]:
         "tool markers": sorted({m.group(0) for m in TOOL_MARKERS.finditer(text)}),
         "tracebacks": TRACEBACK.findall(text),
         "stderr blocks": page.evaluate(STDERR_JS),
+        "math MathJax could not typeset": page.evaluate(MATH_ERRORS_JS),
     }
     return {k: v for k, v in problems.items() if v}
 
@@ -142,3 +150,18 @@ def test_the_checks_find_each_fault(browser):
         assert found["tool markers"] == ["# fmt: skip", "NBVAL_"]
     finally:
         context.close()
+
+
+def test_the_math_check_finds_an_equation_mathjax_rejects(watched_page, base_url):
+    page, _ = watched_page
+    load(page, base_url, "glossary.html")
+    assert "math MathJax could not typeset" not in reading_problems(page)
+    page.evaluate(
+        r"""async () => {
+            const p = document.createElement('p');
+            p.textContent = '\\(\\frac{1}\\)';
+            document.querySelector('article').appendChild(p);
+            await MathJax.typesetPromise([p]);
+        }"""
+    )
+    assert reading_problems(page)["math MathJax could not typeset"] == ["\\frac{1}"]
