@@ -109,6 +109,59 @@ def machine_matmul_rate(size: int = 4000, repeats: int = 3) -> float:
     return 2 * size**3 / best
 
 
+def _best_seconds(fn, repeats: int = 5) -> float:
+    fn()
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def machine_rates(gemm_rate: float) -> dict:
+    """This machine's rates for the three kinds of work of an EM pass, measured now.
+
+    * ``gemm_flops``: a large ``np.dot`` (4000 x 4000, BLAS with all its threads);
+    * ``exp_per_s``: ``np.exp`` of 4 million doubles into a preallocated array, one thread,
+      times the number of cores (NumPy's ufuncs use one thread; the pass uses all cores);
+    * ``read_bytes_per_s``: bytes read per second by a streaming copy of 256 MiB (one thread;
+      a copy reads and writes every byte, so this counts the reads only).
+    """
+    cores = os.cpu_count() or 1
+    a = np.random.default_rng(1).standard_normal(1 << 22)
+    out = np.empty_like(a)
+    t_exp = _best_seconds(lambda: np.exp(a, out=out))
+    big = np.ones(1 << 25)
+    dst = np.empty_like(big)
+    t_copy = _best_seconds(lambda: np.copyto(dst, big), repeats=3)
+    return {
+        "gemm_flops": gemm_rate,
+        "exp_per_s": a.size / t_exp * cores,
+        "exp_per_s_one_thread": a.size / t_exp,
+        "read_bytes_per_s": big.nbytes / t_copy,
+        "cores": cores,
+    }
+
+
+def lower_bound_seconds(n: int, d: int, K: int, covariance_type: str, rates: dict) -> dict:
+    """A lower bound on one EM iteration on this machine, and its three parts.
+
+    Each part is the least work an iteration must do, at the machine's best rate for it: the
+    products' flops (:func:`matmul_flops`) at the large-GEMM rate, ``n K`` exponentials (the
+    responsibilities) at the large-``np.exp`` rate on all cores, and the data read once
+    (``8 n d`` bytes) at the streaming rate. The bound is their sum (the pass does them one
+    after another for each block); the share of each part shows what limits a type.
+    """
+    parts = {
+        "gemm_s": matmul_flops(n, d, K, covariance_type) / rates["gemm_flops"],
+        "exp_s": n * K / rates["exp_per_s"],
+        "read_s": 8.0 * n * d / rates["read_bytes_per_s"],
+    }
+    parts["bound_s"] = parts["gemm_s"] + parts["exp_s"] + parts["read_s"]
+    return parts
+
+
 # ----------------------------------------------------------------------------- the two fits
 def fit_sklearn(X, K, covariance_type, start, n_iter):
     """Fit scikit-learn; return the model and the wall-clock time of each EM iteration."""
@@ -166,7 +219,7 @@ def iterations_for(n, d, K):
     return int(np.clip(2e9 / work, 3, 5))
 
 
-def run_point(n, d, K, covariance_type, rate):
+def run_point(n, d, K, covariance_type, rate, rates=None):
     X = make_data(n, d, K)
     start = common_start(X, K, covariance_type)
     n_iter = iterations_for(n, d, K)
@@ -181,12 +234,17 @@ def run_point(n, d, K, covariance_type, rate):
     # The fastest iteration of each (as timeit does): a busy machine only ever adds time.
     t_o, t_s = float(np.min(t_ours)), float(np.min(t_sk))
     flops = matmul_flops(n, d, K, covariance_type)
-    return {
+    row = {
         "n": n, "d": d, "K": K, "type": covariance_type, "iters": n_iter,
         "sklearn_s": t_s, "ours_s": t_o, "speedup": t_s / t_o,
         "gflops": flops / t_o / 1e9, "frac_matmul": flops / t_o / rate,
         "max_rel_diff": max_relative_difference(ours, sk),
+        "load_average": list(os.getloadavg()),
     }  # fmt: skip
+    if rates is not None:
+        bound = lower_bound_seconds(n, d, K, covariance_type, rates)
+        row.update(bound, ratio_to_bound=t_o / bound["bound_s"])
+    return row
 
 
 # ------------------------------------------------------------------------- peak memory
@@ -295,9 +353,9 @@ def run_chunked(n, d, K, covariance_type="full", limit=640 * 2**20):
 SCALING_SIZES = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 
 
-def run_scaling(rate, d=8, K=8, covariance_type="full"):
+def run_scaling(rate, rates=None, d=8, K=8, covariance_type="full"):
     """Time per EM iteration against n (one row per n, as in the grid)."""
-    return [run_point(n, d, K, covariance_type, rate) for n in SCALING_SIZES]
+    return [run_point(n, d, K, covariance_type, rate, rates) for n in SCALING_SIZES]
 
 
 def run_online_trace(n=100_000, d=2, K=4, n_batches=200, passes=40, every=10):
@@ -382,7 +440,14 @@ def provenance() -> dict:
 
 
 # ------------------------------------------------------------------------------- driver
-def grid(quick: bool, large: bool):
+#: The points of issue 18's goals (types at each): speed-up vs scikit-learn and the bound.
+GOAL_POINTS = [(400_000, 16, 16, TYPES), (1_000_000, 16, 16, ("tied", "diag", "spherical")),
+               (200_000, 64, 32, ("diag",))]  # fmt: skip
+
+
+def grid(quick: bool, large: bool, goals: bool = False):
+    if goals:
+        return [(n, d, K, ct) for (n, d, K, types) in GOAL_POINTS for ct in types]
     if quick:
         sizes = [(10_000, 16, 16), (100_000, 16, 16), (100_000, 2, 2), (100_000, 64, 4)]
     else:
@@ -398,7 +463,7 @@ def print_table(rows):
     head = (
         f"| {'n':>9} | {'d':>2} | {'K':>2} | {'type':<9} | {'sklearn s/it':>12} | "
         f"{'ours s/it':>9} | {'speed-up':>8} | {'GFLOP/s':>7} | {'of matmul':>9} | "
-        f"{'max rel diff':>12} |"
+        f"{'max rel diff':>12} | {'bound s':>8} | {'x bound':>7} | {'load':>4} |"
     )
     print(head)
     print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
@@ -483,6 +548,68 @@ def run_missing(n=100_000, d=8, K=5, fraction=0.2, naive_rows=2_000, repeats=5):
     }  # fmt: skip
 
 
+GOALS = {"full": 10.0, "tied": 8.0, "diag": 8.0, "spherical": 8.0}
+
+
+def print_goals(rows):
+    """Each goal point against its target speed-up (diag at d = 64: 3x) and 2.5x the bound."""
+    print("\ngoals (issue 18): speed-up target / reached; time over the machine's bound")
+    for r in rows:
+        target = 3.0 if r["d"] == 64 else GOALS[r["type"]]
+        print(
+            f"  {r['n']:>9,} x {r['d']} x {r['K']} {r['type']:<9}: {r['speedup']:5.1f}x "
+            f"(goal {target:g}x: {'met' if r['speedup'] >= target else 'NOT met'}); "
+            f"{r['ratio_to_bound']:.1f}x the bound (aim 2.5x: "
+            f"{'met' if r['ratio_to_bound'] <= 2.5 else 'not met'})"
+        )
+
+
+def run_float32(n=400_000, d=16, K=16):
+    """float32 vs float64 fits of the same values: tracemalloc peak and time per iteration.
+
+    ``copy_then_fit`` is what the package did before float32 support (and what a float64-only
+    implementation must do): convert the data to float64, then fit; it is measured here with
+    the current package, so the previous version's extra temporaries are not counted.
+    """
+    import tracemalloc
+
+    X32 = make_data(n, d, K).astype(np.float32)
+    X64 = X32.astype(np.float64)
+    out = {"n": n, "d": d, "K": K, "data_bytes_float32": X32.nbytes, "types": {}}
+    for ct in TYPES:
+        start = common_start(X64, K, ct)
+        fit_ours(X32[:1000], K, ct, start, 1)  # first-call imports are not the fit's memory
+        peaks = {}
+        for name in ("float32", "copy_then_fit"):
+            tracemalloc.start()
+            fit_ours(X32 if name == "float32" else X32.astype(np.float64), K, ct, start, 2)
+            peaks[name] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        m32, t32 = fit_ours(X32, K, ct, start, 4)
+        m64, t64 = fit_ours(X64, K, ct, start, 4)
+        out["types"][ct] = {
+            "peak_float32": peaks["float32"], "peak_copy_then_fit": peaks["copy_then_fit"],
+            "peak_ratio": peaks["float32"] / peaks["copy_then_fit"],
+            "float32_s": float(np.min(t32)), "float64_s": float(np.min(t64)),
+            "max_rel_diff_vs_float64": max_relative_difference(m32, m64),
+        }  # fmt: skip
+    return out
+
+
+def print_float32(r):
+    print(
+        f"\nfloat32 input (n = {r['n']:,}, d = {r['d']}, K = {r['K']}; data "
+        f"{r['data_bytes_float32'] / 2**20:.0f} MiB as float32), tracemalloc peak of fit:"
+    )
+    for ct, v in r["types"].items():
+        print(
+            f"  {ct:<9} float32 {v['peak_float32'] / 2**20:6.1f} MiB | float64 copy + fit "
+            f"{v['peak_copy_then_fit'] / 2**20:6.1f} MiB | ratio {v['peak_ratio']:.2f} | "
+            f"s/it {v['float32_s']:.4f} (float32) vs {v['float64_s']:.4f} (float64) | "
+            f"same fit to {v['max_rel_diff_vs_float64']:.1e}"
+        )
+
+
 def print_missing(r):
     print(
         f"missing values (n = {r['n']:,}, d = {r['d']}, K = {r['K']}, full, "
@@ -509,6 +636,10 @@ def main(argv=None):
         help="write JSON with the machine, versions, load average and every row to PATH",
     )
     p.add_argument("--scaling", action="store_true", help="add a series over n (full, d=8, K=8)")
+    p.add_argument("--goals", action="store_true", help="the grid of issue 18's goal points")
+    p.add_argument(
+        "--float32", action="store_true", help="add float32 vs float64: peak memory and time"
+    )
     p.add_argument("--online", action="store_true", help="add an online-vs-batch EM trace")
     p.add_argument(
         "--blas-threads", type=int, help="limit BLAS threads for both implementations (fair)"
@@ -544,23 +675,36 @@ def main(argv=None):
     rate = machine_matmul_rate()
     if args.blas_threads:
         print(f"BLAS limited to {args.blas_threads} thread(s) for both implementations")
-    print(f"machine matrix-multiply rate (np.dot 4000x4000): {rate / 1e9:.1f} GFLOP/s\n")
+    print(f"machine matrix-multiply rate (np.dot 4000x4000): {rate / 1e9:.1f} GFLOP/s")
+    rates = machine_rates(rate)
+    print(
+        f"np.exp: {rates['exp_per_s_one_thread'] / 1e6:.0f} M/s per thread "
+        f"(x {rates['cores']} cores); streaming copy: {rates['read_bytes_per_s'] / 1e9:.1f} GB/s "
+        "read. Lower bound of an iteration = flops / GEMM rate + n K exp / exp rate + 8 n d "
+        "bytes / copy rate ('x bound': our time over it). Other processes share these cores: "
+        "the load average (1 min) is printed with every row.\n"
+    )
     t0 = time.perf_counter()
     rows = []
     print_table([])
-    for n, d, K, ct in grid(args.quick, args.large):
-        row = run_point(n, d, K, ct, rate)
+    for n, d, K, ct in grid(args.quick, args.large, args.goals):
+        row = run_point(n, d, K, ct, rate, rates)
         rows.append(row)
         _print_row(row)
     bad = [r for r in rows if r["max_rel_diff"] > RTOL]
     slower = [r for r in rows if r["speedup"] < 1]
     print(f"\nsame answer (<= {RTOL:g} relative): {len(rows) - len(bad)}/{len(rows)}; "
           f"points where we are slower than scikit-learn: {len(slower)}")  # fmt: skip
-    result = {"rate": rate, "rows": rows}
+    result = {"rate": rate, "machine_rates": rates, "rows": rows}
+    if args.goals:
+        print_goals(rows)
+    if args.float32:
+        result["float32"] = run_float32()
+        print_float32(result["float32"])
     if args.scaling:
         print("\nscaling in n (full, d = 8, K = 8):")
         print_table([])
-        result["scaling"] = run_scaling(rate)
+        result["scaling"] = run_scaling(rate, rates)
         for row in result["scaling"]:
             _print_row(row)
     if args.online:
@@ -626,7 +770,9 @@ def _print_row(r):
     print(
         f"| {r['n']:>9,} | {r['d']:>2} | {r['K']:>2} | {r['type']:<9} | "
         f"{r['sklearn_s']:>12.4f} | {r['ours_s']:>9.4f} | {r['speedup']:>7.1f}x | "
-        f"{r['gflops']:>7.1f} | {r['frac_matmul']:>8.1%} | {r['max_rel_diff']:>12.1e} |",
+        f"{r['gflops']:>7.1f} | {r['frac_matmul']:>8.1%} | {r['max_rel_diff']:>12.1e} | "
+        f"{r.get('bound_s', np.nan):>8.4f} | {r.get('ratio_to_bound', np.nan):>6.1f}x | "
+        f"{r.get('load_average', [np.nan])[0]:>4.1f} |",
         flush=True,
     )
 

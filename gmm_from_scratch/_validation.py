@@ -95,8 +95,9 @@ def check_array(
     n_features: int | None = None,
     allow_1d: bool = False,
     estimator_name: str | None = None,
+    keep_float32: bool = False,
 ) -> np.ndarray:
-    """Validate a data matrix and return it as a float64 array.
+    """Validate a data matrix and return it as a float64 array (or float32, unchanged).
 
     Parameters
     ----------
@@ -112,10 +113,13 @@ def check_array(
         Accept a 1-D array and return it unchanged in shape.
     estimator_name : str, optional
         The estimator's class name, for the message about a wrong number of features.
+    keep_float32 : bool
+        Return a float32 array as it is, without a float64 copy (for the estimators that
+        read their data in blocks and convert each block to float64 as they go).
 
     Returns
     -------
-    ndarray of float64
+    ndarray of float64 (or float32, with ``keep_float32``)
 
     Raises
     ------
@@ -131,6 +135,8 @@ def check_array(
     dtype('float64')
     >>> check_array(np.array([[1, 2]], dtype=object))  # numbers stored as objects convert
     array([[1., 2.]])
+    >>> check_array(np.ones((2, 2), dtype=np.float32), keep_float32=True).dtype
+    dtype('float32')
     """
     arr: np.ndarray
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
@@ -192,10 +198,21 @@ def check_array(
         for start in range(0, arr.shape[0], rows):
             check_finite_block(arr[start : start + rows], name, first_row=start)
     else:
-        arr = np.asarray(arr, dtype=np.float64)
-        if not np.isfinite(arr).all():
+        if not (keep_float32 and arr.dtype == np.float32):
+            arr = np.asarray(arr, dtype=np.float64)
+        if not _all_finite(arr):
             raise ValueError(_non_finite_message(arr, name))
     return arr
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    """``np.isfinite(arr).all()``, in blocks of rows (no boolean array the size of ``arr``)."""
+    if arr.ndim < 2 or arr.size <= 1 << 20:
+        return bool(np.isfinite(arr).all())
+    rows = max(1, (1 << 20) // max(1, arr.shape[1]))
+    return all(
+        bool(np.isfinite(arr[start : start + rows]).all()) for start in range(0, arr.shape[0], rows)
+    )
 
 
 def _non_finite_message(arr: np.ndarray, name: str, first_row: int = 0) -> str:
@@ -357,12 +374,15 @@ def _name_list(names: list[str], shown: int = 5) -> str:
     return "".join(lines) + ("- ...\n" if len(names) > shown else "")
 
 
-def validate_data(estimator: Any, X: Any, *, reset: bool, min_samples: int = 1) -> np.ndarray:
+def validate_data(
+    estimator: Any, X: Any, *, reset: bool, min_samples: int = 1, keep_float32: bool = False
+) -> np.ndarray:
     """Check X for ``estimator``: in ``fit`` (``reset=True``) or against what fit saw.
 
     With ``reset=True`` it records the column names of a data frame in
     ``feature_names_in_``; otherwise it checks that X has the fitted number of features and,
     for a data frame, the fitted column names in the same order (a clear error if not).
+    ``keep_float32`` returns float32 data without a float64 copy (see :func:`check_array`).
 
     Examples
     --------
@@ -379,6 +399,7 @@ def validate_data(estimator: Any, X: Any, *, reset: bool, min_samples: int = 1) 
         min_samples=min_samples,
         n_features=None if reset else estimator.n_features_in_,
         estimator_name=type(estimator).__name__,
+        keep_float32=keep_float32,
     )
     if reset and not isinstance(arr, np.memmap):
         check_range(arr)
@@ -408,7 +429,8 @@ def check_range(X: np.ndarray, name: str = "X") -> None:
     ...
     ValueError: X spans a range of 1e+160 in some column: sums of squared distances would ...
     """
-    spread = float(np.max(np.ptp(X, axis=0)))
+    # Extremes per column, subtracted in float64 (float32 data: its range may exceed float32).
+    spread = float(np.max(np.max(X, axis=0).astype(np.float64) - np.min(X, axis=0)))
     n, d = X.shape
     with np.errstate(over="ignore"):
         too_large = not np.isfinite(spread) or spread * spread * n * d > MAX_SQUARED_SPREAD

@@ -55,7 +55,7 @@ import numpy as np
 from ._validation import check_finite_block
 from .covariance import log_det_precision_cholesky
 from .gaussian import LOG_2PI
-from .logspace import logsumexp, normalize_log_probabilities
+from .logspace import normalize_log_probabilities
 
 __all__ = [
     "SufficientStatistics",
@@ -213,10 +213,18 @@ def _materialize(block: Any) -> Any:
 
 
 def _read_block(X: Any, rows: slice) -> np.ndarray:
-    """Rows of ``X`` as a float64 NumPy array (checked for NaN/inf when read from a stream)."""
+    """Rows of ``X`` as a float64 NumPy array (checked for NaN/inf when read from a stream).
+
+    float32 data in memory (checked when the estimator validated it) is converted one block
+    at a time: every value of float32 is exactly a float64, so the pass computes in float64
+    on exactly the data given, without a float64 copy of the whole array.
+    """
     Xb = X[rows]
-    if type(Xb) is np.ndarray and Xb.dtype == np.float64 and not is_streamed(X):
-        return Xb
+    if type(Xb) is np.ndarray and not is_streamed(X):
+        if Xb.dtype == np.float64:
+            return Xb
+        if Xb.dtype == np.float32:
+            return Xb.astype(np.float64)
     return check_finite_block(_materialize(Xb))
 
 
@@ -262,8 +270,18 @@ class _LogDensity:
             self.lam = P**2
             self.C = self.lam * np.einsum("kd,kd->k", mc, mc)
 
-    def mahalanobis_sq(self, Xc: np.ndarray, XcT: np.ndarray, work: np.ndarray | None = None):
-        """Squared Mahalanobis distances, shape ``(K, rows)``."""
+    def mahalanobis_sq(
+        self,
+        Xc: np.ndarray,
+        XcT: np.ndarray,
+        work: np.ndarray | None = None,
+        sqT: np.ndarray | None = None,
+    ):
+        """Squared Mahalanobis distances, shape ``(K, rows)``.
+
+        ``sqT``, if given, is ``XcT * XcT`` (diag, spherical), computed once per block and
+        shared with the statistics.
+        """
         K, d = self.K, self.d
         b = Xc.shape[0]
         ct = self.covariance_type
@@ -286,13 +304,14 @@ class _LogDensity:
             direct = lambda k: _sq_norms(Yt - self.Mt[k])  # noqa: E731
         elif ct == "diag":
             maha = self.lam_m @ XcT
-            AC = self.lam @ (XcT * XcT)
+            AC = self.lam @ (XcT * XcT if sqT is None else sqT)
             AC += self.C[:, None]
             direct = lambda k: _sq_norms((Xc - self.mc[k]) * self.P[k])  # noqa: E731
         else:
             scale = self.lam
             maha = self.mc @ XcT
-            AC = np.add.outer(self.C / self.lam, np.einsum("dn,dn->n", XcT, XcT))
+            norms = np.einsum("dn,dn->n", XcT, XcT) if sqT is None else sqT.sum(axis=0)
+            AC = np.add.outer(self.C / self.lam, norms)
             direct = lambda k: _sq_norms(Xc - self.mc[k])  # noqa: E731
         maha *= -2.0
         maha += AC
@@ -308,11 +327,13 @@ class _LogDensity:
         np.maximum(maha, 0.0, out=maha)
         return maha
 
-    def log_prob(self, Xc: np.ndarray, XcT: np.ndarray | None = None, work=None) -> np.ndarray:
+    def log_prob(
+        self, Xc: np.ndarray, XcT: np.ndarray | None = None, work=None, sqT=None
+    ) -> np.ndarray:
         """``log N(x_n | mu_k, Sigma_k)``, shape ``(K, rows)`` (eq. 2.3)."""
         if XcT is None:
             XcT = np.ascontiguousarray(Xc.T)
-        maha = self.mahalanobis_sq(Xc, XcT, work)
+        maha = self.mahalanobis_sq(Xc, XcT, work, sqT)
         maha *= -0.5
         maha += self.const[:, None]
         return maha
@@ -363,22 +384,43 @@ def estimate_log_gaussian_prob(
     >>> bool(np.allclose(log_prob[:, 1], multivariate_normal(means[1], covs[1]).logpdf(X)))
     True
     """
-    X = np.asarray(X, dtype=np.float64)
+    if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64):
+        X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     K = means.shape[0]
     plan = _LogDensity(means, precisions_cholesky, covariance_type, _centre(means))
     out = np.empty((n, K))
     for rows in iter_blocks(n, default_block_size(K, d)):
-        Xc = X[rows] - plan.centre
+        Xc = _read_block(X, rows) - plan.centre
         out[rows] = plan.log_prob(Xc).T
     return out
 
 
 def _responsibilities(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log p(x_n)`` and responsibilities from a ``(K, rows)`` log-joint (eqs. 7.1, 7.2)."""
-    log_norm = logsumexp(log_joint, axis=0)
-    log_joint -= log_norm
-    return log_norm, np.exp(log_joint, out=log_joint)
+    """``log p(x_n)`` and responsibilities from a ``(K, rows)`` log-joint (eqs. 7.1, 7.2).
+
+    One exponential per entry, in place: with ``m_n = max_k`` of the column,
+    ``e_nk = exp(a_nk - m_n)``, ``s_n = sum_k e_nk``, ``log p(x_n) = m_n + log s_n`` (the
+    log-sum-exp of eq. 7.1) and ``r_nk = e_nk / s_n``, which equals ``exp(a_nk - log p(x_n))``
+    to rounding. A column that is ``-inf`` throughout gives ``-inf`` and undefined (NaN)
+    responsibilities, as ``exp(a - logsumexp(a))`` does.
+
+    Examples
+    --------
+    >>> log_norm, r = _responsibilities(np.log(np.array([[1.0, 3.0], [3.0, 1.0]])))
+    >>> np.round(np.exp(log_norm), 12).tolist(), r[:, 0].tolist()
+    ([4.0, 4.0], [0.25, 0.75])
+    """
+    m = log_joint.max(axis=0)
+    m[~np.isfinite(m)] = 0.0  # an all -inf column: no shift (its sum is then 0)
+    log_joint -= m
+    e = np.exp(log_joint, out=log_joint)
+    total = e.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_norm = np.log(total)
+        np.divide(e, total, out=e)
+    log_norm += m
+    return log_norm, e
 
 
 def e_step(
@@ -597,7 +639,7 @@ class _Accumulator:
         self.log_likelihood = 0.0
         self.total_weight = 0.0
 
-    def add(self, Xb, Xc, XcT, rT, work=None):
+    def add(self, Xb, Xc, XcT, rT, work=None, sqT=None):
         """Add a block with weighted responsibilities ``rT`` (K, rows).
 
         ``Xb`` is the block as read, ``Xc = Xb - c`` the same block centred. A component far
@@ -630,7 +672,7 @@ class _Accumulator:
                 self.S_direct += (D.T * rT[k]) @ D
         else:
             if self.direct_idx.size < K:
-                Qb = rT @ (Xc * Xc)
+                Qb = rT @ (Xc * Xc if sqT is None else sqT.T)
                 Qb[self.direct] = 0.0
                 self.Q += Qb
             for k, D in direct_blocks.items():
@@ -850,7 +892,8 @@ def em_pass(
             Xb = _read_block(X, rows)
             Xc = Xb - centre
             XcT = np.ascontiguousarray(Xc.T)
-            log_joint = plan.log_prob(Xc, XcT, work)
+            sqT = XcT * XcT if covariance_type in ("diag", "spherical") else None
+            log_joint = plan.log_prob(Xc, XcT, work, sqT)
             log_joint += log_weights
             log_norm, rT = _responsibilities(log_joint)
             if all_resp is not None:
@@ -863,7 +906,7 @@ def em_pass(
             else:
                 acc.total_weight += Xc.shape[0]
                 acc.log_likelihood += float(log_norm.sum())
-            acc.add(Xb, Xc, XcT, rT, work)
+            acc.add(Xb, Xc, XcT, rT, work, sqT)
         return acc
 
     # Blocks are independent: with BLAS made single-threaded, threads take turns of blocks

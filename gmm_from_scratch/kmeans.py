@@ -24,7 +24,38 @@ from ._validation import (
 )
 from .em import iter_blocks
 
-__all__ = ["KMeans", "kmeans_plusplus", "squared_distances"]
+__all__ = ["KMeans", "column_variances", "kmeans_plusplus", "squared_distances"]
+
+#: Entries per block of the elementwise work on ``X`` (no temporary the size of the data).
+_BLOCK_ENTRIES = 1 << 18
+
+
+def _block_rows(row_size: int) -> int:
+    return max(64, _BLOCK_ENTRIES // max(1, row_size))
+
+
+def column_variances(X: np.ndarray) -> np.ndarray:
+    """Variance of every column, ``np.var(X, axis=0)``, in float64 and in blocks of rows.
+
+    Two passes (the mean, then the mean squared deviation from it), so data far from the
+    origin loses no digits, and no temporary the size of ``X`` (float32 data stays as it is).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 13.0]], dtype=np.float32)
+    >>> bool(np.allclose(column_variances(X), np.var(X.astype(np.float64), axis=0), rtol=1e-15))
+    True
+    """
+    n, d = X.shape
+    total = np.zeros(d)
+    for rows in iter_blocks(n, _block_rows(d)):
+        total += X[rows].sum(axis=0, dtype=np.float64)
+    mean = total / n
+    squares = np.zeros(d)
+    for rows in iter_blocks(n, _block_rows(d)):
+        D = X[rows] - mean
+        squares += np.einsum("nd,nd->d", D, D)
+    return squares / n
 
 
 def squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -39,9 +70,9 @@ def squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
            [25., 16.]])
     """
     n = X.shape[0]
+    centers = np.asarray(centers, dtype=np.float64)  # float32 rows are compared in float64
     out = np.empty((n, centers.shape[0]))
-    block = max(64, (1 << 20) // max(1, centers.size))
-    for rows in iter_blocks(n, block):
+    for rows in iter_blocks(n, _block_rows(centers.size)):
         D = X[rows, None, :] - centers[None]
         out[rows] = np.einsum("nkd,nkd->nk", D, D)
     return out
@@ -87,7 +118,7 @@ def kmeans_plusplus(
     >>> bool(np.array_equal(centers, X[indices]))
     True
     """
-    X = check_array(X)
+    X = check_array(X, keep_float32=True)
     n_clusters = check_positive_int(n_clusters, "n_clusters")
     n = X.shape[0]
     if n < n_clusters:
@@ -111,7 +142,7 @@ def kmeans_plusplus(
         best = int(np.argmin((dist_cand * w).sum(axis=1)))
         indices[c] = candidates[best]
         closest = dist_cand[best]
-    return X[indices].copy(), indices
+    return X[indices].astype(np.float64), indices
 
 
 class KMeans(ParamsMixin):
@@ -187,7 +218,7 @@ class KMeans(ParamsMixin):
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
         """Run Lloyd's algorithm ``n_init`` times and keep the best run."""
-        X = validate_data(self, X, reset=True)
+        X = validate_data(self, X, reset=True, keep_float32=True)
         self._check_params(X.shape[1])
         n = X.shape[0]
         if n < self.n_clusters:
@@ -203,7 +234,7 @@ class KMeans(ParamsMixin):
                 f"n_clusters={self.n_clusters}."
             )
         rng = check_random_state(self.random_state)
-        tol = self.tol * float(np.mean(np.var(X, axis=0)))
+        tol = self.tol * float(np.mean(column_variances(X)))
         n_runs = self.n_init if isinstance(self.init, str) else 1
         best = None
         for _ in range(n_runs):
@@ -221,7 +252,7 @@ class KMeans(ParamsMixin):
             return kmeans_plusplus(X, self.n_clusters, rng, sample_weight=w)[0]
         if isinstance(self.init, str):
             idx = rng.choice(X.shape[0], size=self.n_clusters, replace=False, p=w / w.sum())
-            return X[idx].copy()
+            return X[idx].astype(np.float64)
         return np.asarray(self.init, dtype=np.float64).copy()
 
     def _lloyd(self, X, centers, w, tol):
@@ -231,7 +262,8 @@ class KMeans(ParamsMixin):
             new_centers = centers.copy()
             counts = np.bincount(labels, weights=w, minlength=self.n_clusters)
             sums = np.zeros_like(centers)
-            np.add.at(sums, labels, X * w[:, None])
+            for rows in iter_blocks(X.shape[0], _block_rows(X.shape[1])):  # no n x d temporary
+                np.add.at(sums, labels[rows], X[rows] * w[rows, None])
             nonempty = counts > 0
             new_centers[nonempty] = sums[nonempty] / counts[nonempty, None]  # eq. 3.3
             # An empty cluster keeps its centre; it can win points back later.
@@ -248,7 +280,7 @@ class KMeans(ParamsMixin):
         """Index of the nearest centre for each row of X."""
         if not hasattr(self, "cluster_centers_"):
             raise not_fitted_error(self)
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, keep_float32=True)
         return np.argmin(squared_distances(X, self.cluster_centers_), axis=1)
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:

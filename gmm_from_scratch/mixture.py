@@ -125,6 +125,14 @@ class GaussianMixture(ParamsMixin):
 
     Notes
     -----
+    **Precision.** ``X`` may be float64 or float32. float32 data is not copied: it is read one
+    block of rows at a time, each block converted to float64 (exactly: every float32 is a
+    float64), and all sums are accumulated in float64. The parameters are float64 and are the
+    float64 fit of the float32 values as given (equal to rounding, about ``1e-12``
+    relative), and ``predict_proba``/``score_samples`` return float64. What float32 costs is
+    only the rounding of the data when it was stored (about ``6e-8`` of each value), not
+    rounding in EM. Other dtypes (integers, float16) are converted to float64.
+
     It is a scikit-learn estimator without depending on scikit-learn: ``clone``,
     ``Pipeline``, ``GridSearchCV`` and ``check_estimator`` accept it, and its
     :class:`~gmm_from_scratch.NotFittedError` and :class:`~gmm_from_scratch.ConvergenceWarning`
@@ -287,7 +295,7 @@ class GaussianMixture(ParamsMixin):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            X = validate_data(self, X, reset=True, min_samples=2)
+            X = validate_data(self, X, reset=True, min_samples=2, keep_float32=True)
         n, d = X.shape
         self._check_parameters(d)
         sw = check_sample_weight(sample_weight, n)
@@ -416,7 +424,7 @@ class GaussianMixture(ParamsMixin):
         self._check_fitted()
         if check_nan_policy(self.nan_policy) == "marginalize":
             return validate_data_with_nan(self, X, reset=False)
-        return validate_data(self, X, reset=False)
+        return validate_data(self, X, reset=False, keep_float32=True)
 
     def _e_step(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.nan_policy == "marginalize" and np.isnan(X).any():  # eqs. 15.1, 15.2

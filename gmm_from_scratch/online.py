@@ -133,7 +133,7 @@ def partial_fit(
     array([-3. ,  2.9])
     """
     first = not hasattr(gmm, "means_")
-    X = validate_data(gmm, X, reset=first)
+    X = validate_data(gmm, X, reset=first, keep_float32=True)
     n, d = X.shape
     sw = check_sample_weight(sample_weight, n)
     if sw is not None:
