@@ -1044,6 +1044,196 @@ def test_flags_the_wrong_way_round():
     failed(check("ch12.flag_anomalies", f), "should be flagged", "LOW log-density")
 
 
+LOG_JOINT = """
+def _log_joint(X, weights, means, covariances):
+    return np.column_stack([np.log(weights[k]) + log_pdf(X, means[k], covariances[k])
+                            for k in range(len(weights))])
+"""
+CHOLESKY_LOG_PDF = """
+def log_pdf(X, mean, covariance):
+    L = linalg.cholesky(covariance{lower})
+    Z = linalg.solve_triangular(L, (X - mean).T{solve_lower})
+    log_det = {two} * np.sum(np.log(np.diag(L)))
+    return -0.5 * (X.shape[1] * np.log(2 * np.pi) + log_det + {maha})
+"""
+
+
+def _cholesky_log_pdf(
+    lower=", lower=True", solve_lower=", lower=True", two="2", maha="np.sum(Z**2, 0)"
+):
+    return CHOLESKY_LOG_PDF.format(lower=lower, solve_lower=solve_lower, two=two, maha=maha)
+
+
+LL1 = """
+def log_likelihood_1d(x, mean, std):
+    z = (x - mean) / {scale}
+    return float(np.{reduce}(-0.5 * np.log(2 * np.pi) - np.log(std) - 0.5 * z**2))
+"""
+MORE_MISTAKES = [
+    (
+        "ch01.fit_gaussian_1d",
+        "int-mean",
+        "def fit_gaussian_1d(x):\n    x = np.asarray(x, float)\n"
+        "    return int(x.mean()), x.std()\n",
+        ("the mean is 2", "rounded to a whole number"),
+    ),
+    (
+        "ch01.log_likelihood_1d",
+        "mean-not-sum",
+        LL1.format(scale="std", reduce="mean"),
+        ("the log-likelihood is", "SUM of the points"),
+    ),
+    (
+        "ch01.log_likelihood_1d",
+        "divided-by-variance",
+        LL1.format(scale="std**2", reduce="sum"),
+        ("Standardize by σ, not σ²",),
+    ),
+    ("ch02.log_pdf", "upper-factor", _cholesky_log_pdf(lower=""), ("log_pdf[", "UPPER factor")),
+    (
+        "ch02.log_pdf",
+        "solve-upper",
+        _cholesky_log_pdf(solve_lower=""),
+        ("only the diagonal of the factor",),
+    ),
+    (
+        "ch02.log_pdf",
+        "sum-over-points",
+        _cholesky_log_pdf(maha="np.sum(Z**2, 1)"),
+        ("shape (2,)", "one value per row of X", "axis=0"),
+    ),
+    (
+        "ch02.log_pdf",
+        "norm-not-squared",
+        _cholesky_log_pdf(maha="np.linalg.norm(Z, axis=0)"),
+        ("SQUARED",),
+    ),
+    (
+        "ch03.lloyd_step",
+        "empty-cluster-to-origin",
+        """
+def lloyd_step(X, centers):
+    labels = np.argmin(((X[:, None] - centers[None]) ** 2).sum(2), 1)
+    new = np.zeros_like(centers)
+    for k in range(len(centers)):
+        if (labels == k).any():
+            new[k] = X[labels == k].mean(0)
+    return labels, new
+""",
+        ("an empty cluster", "new_centers[2, 0] is 0", "keep its old position"),
+    ),
+    (
+        "ch04.responsibilities",
+        "logs-returned",
+        LOG_JOINT
+        + """
+def responsibilities(X, weights, means, covariances):
+    lj = _log_joint(X, weights, means, covariances)
+    return lj - logsumexp(lj, axis=1)[:, None]
+""",
+        ("sum to", "LOGARITHMS"),
+    ),
+    (
+        "ch04.responsibilities",
+        "normalized-over-points",
+        LOG_JOINT
+        + """
+def responsibilities(X, weights, means, covariances):
+    joint = np.exp(_log_joint(X, weights, means, covariances))
+    return joint / joint.sum(0, keepdims=True)
+""",
+        ("sum to", "Each COLUMN", "axis=1"),
+    ),
+    (
+        "ch05.e_step",
+        "swapped-returns",
+        LOG_JOINT
+        + """
+def e_step(X, weights, means, covariances):
+    lj = _log_joint(X, weights, means, covariances)
+    norm = logsumexp(lj, axis=1)
+    return lj - norm[:, None], norm
+""",
+        ("log_resp has shape (12,)", "swapped the two return values"),
+    ),
+    (
+        "ch05.e_step",
+        "logsumexp-over-points",
+        LOG_JOINT
+        + """
+def e_step(X, weights, means, covariances):
+    lj = _log_joint(X, weights, means, covariances)
+    norm = logsumexp(lj, axis=0)
+    return norm, lj - norm
+""",
+        ("sum to", "logsumexp over the points", "axis=1"),
+    ),
+    (
+        "ch12.anomaly_threshold",
+        "percentile",
+        "def anomaly_threshold(gmm, X, c):\n"
+        "    return float(np.percentile(gmm.score_samples(X), c))\n",
+        ("the threshold is", "percents (0-100)"),
+    ),
+    (
+        "ch12.anomaly_threshold",
+        "sorted-index",
+        """
+def anomaly_threshold(gmm, X, c):
+    s = np.sort(gmm.score_samples(X))
+    return float(s[int(c * len(s))])
+""",
+        ("the threshold is", "interpolates linearly"),
+    ),
+    (
+        "ch14.expected_log_weights",
+        "digamma-of-mean",
+        "from scipy.special import digamma\n"
+        "def expected_log_weights(alpha):\n    return digamma(alpha / alpha.sum())\n",
+        ("E[log pi][0]", "ψ of the mean weight"),
+    ),
+    (
+        "ch14.weights_m_step",
+        "prior-added-once",
+        """
+def weights_m_step(resp, alpha0):
+    alpha = alpha0 + resp.sum(0)
+    return alpha, (resp.sum(0) + alpha0) / (len(resp) + alpha0)
+""",
+        ("weights[1]", "K α_0 + N"),
+    ),
+    (
+        "ch14.weights_m_step",
+        "sum-over-components",
+        "def weights_m_step(resp, alpha0):\n"
+        "    a = alpha0 + resp.sum(1)\n    return a, a / a.sum()\n",
+        ("alpha has shape (50,)", "over the POINTS"),
+    ),
+    (
+        "ch15.conditional_gaussian",
+        "no-inverse",
+        """
+def conditional_gaussian(x, mean, covariance):
+    o = ~np.isnan(x)
+    m = ~o
+    S_mo = covariance[np.ix_(m, o)]
+    return mean[m] + S_mo @ (x[o] - mean[o]), covariance[np.ix_(m, m)] - S_mo @ S_mo.T
+""",
+        ("mean_m[0]", "Σ_oo⁻¹ is missing"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "src", "fragments"),
+    [pytest.param(ex, src, fr, id=f"{ex}-{label}") for ex, label, src, fr in MORE_MISTAKES],
+)
+def test_more_natural_mistakes_are_named(name, src, fragments):
+    """Each exercise done wrong in a natural way: the message says what is wrong."""
+    func = src.rsplit("\ndef ", 1)[-1].removeprefix("def ").split("(", 1)[0]
+    failed(check(name, student(src, func)), *fragments)
+
+
 # ----------------------------------------------------------------------------- the notebooks
 def test_every_exercise_has_a_student_and_a_solution_notebook():
     assert [p.name for p in STUDENT] == [p.name for p in SOLUTIONS]

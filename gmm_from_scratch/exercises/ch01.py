@@ -57,7 +57,14 @@ def _ch01_fit(r: Runner) -> None:
             return out
 
         def mean_mistakes(want: tuple[float, float] = want) -> list[tuple[str, Any]]:
-            return [("You swapped the two return values: return mean, std.", want[1])]
+            return [
+                ("You swapped the two return values: return mean, std.", want[1]),
+                (
+                    "The mean was rounded to a whole number: keep it a float (no int(...), "
+                    "no integer division //).",
+                    float(int(want[0])),
+                ),
+            ]
 
         pair = r.array(got, "(mean, std)", (2,))
         r.close(pair[0], want[0], "the mean", rtol=1e-10, mistakes=mean_mistakes)
@@ -99,6 +106,17 @@ def _ch01_loglik(r: Runner) -> None:
                 (
                     "The ½ in front of the squared standardized distance is missing.",
                     -0.5 * n * _gaussian.LOG_2PI - n * np.log(std) - z2.sum(),
+                ),
+                (
+                    "You averaged over the points: the log-likelihood is the SUM of the points' "
+                    "log-densities (eq. 1.2), not their mean.",
+                    _gaussian.log_likelihood_1d(x, mean, std) / n,
+                ),
+                (
+                    "Standardize by σ, not σ²: the squared distance is ((x − μ)/σ)² (eq. 1.2).",
+                    -0.5 * n * _gaussian.LOG_2PI
+                    - n * np.log(std)
+                    - 0.5 * np.sum(((x - mean) / std**2) ** 2),
                 ),
             ]
 

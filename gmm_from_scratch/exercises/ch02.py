@@ -10,6 +10,7 @@ from ._core import (
     INVERSE_DET,
     Exercise,
     Runner,
+    is_numeric,
     package_function,
     sklearn_mixture,
 )
@@ -35,6 +36,14 @@ def _ch02_log_pdf(r: Runner) -> None:
         r.start(name)
         got = r.call(X, mean, cov)
         want = _gaussian.log_pdf(X, mean, cov)
+        n, d = X.shape
+        if n != d and is_numeric(got) and np.shape(np.asarray(got, dtype=float)) == (d,):
+            r.fail(
+                f"log_pdf has shape ({d},), but it should be an array of shape ({n},): one "
+                "value per row of X.",
+                "You summed over the points instead of the features: with Z of shape (d, n) "
+                "the squared norms are np.sum(Z**2, axis=0).",
+            )
 
         def mistakes(X=X, mean=mean, cov=cov):
             diff = X - mean
@@ -42,7 +51,20 @@ def _ch02_log_pdf(r: Runner) -> None:
             logdet = np.linalg.slogdet(cov)[1]
             wrong_maha = np.einsum("ni,ij,nj->n", diff, cov, diff)
             right_maha = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov), diff)
+            L = np.linalg.cholesky(cov)
+            diag_only = np.sum((diff / np.diag(L)) ** 2, axis=1)
             return [
+                (
+                    "Your triangular solve used only the diagonal of the factor: "
+                    "scipy.linalg.cholesky returns the UPPER factor unless lower=True, and "
+                    "solve_triangular assumes an upper triangle unless lower=True. Pass "
+                    "lower=True to both.",
+                    -0.5 * (d * _gaussian.LOG_2PI + logdet + diag_only),
+                ),
+                (
+                    "The Mahalanobis term is the SQUARED norm |z|² = Σᵢ zᵢ², not |z|.",
+                    -0.5 * (d * _gaussian.LOG_2PI + logdet + np.sqrt(right_maha)),
+                ),
                 (
                     "You used Σ where Σ⁻¹ belongs in the quadratic form (the classic trap): the "
                     "Mahalanobis distance is (x−μ)ᵀ Σ⁻¹ (x−μ) (eq. 2.2).",

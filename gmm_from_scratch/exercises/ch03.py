@@ -48,11 +48,23 @@ def _ch03_lloyd(r: Runner) -> None:
                 f"{fmt(dist[i])}); {wrong.size} label(s) differ in all.",
                 hint,
             )
+
+        def c_mistakes(X=X, centers=centers, labels=want_labels, want=want_centers):
+            empty = np.bincount(labels, minlength=len(centers)) == 0
+            return [
+                (
+                    "A centre that received no point must keep its old position; yours moved "
+                    "to the origin.",
+                    np.where(empty[:, None], 0.0, want),
+                )
+            ]
+
         r.close(
             got[1],
             want_centers,
             "new_centers",
             rtol=1e-9,
+            mistakes=c_mistakes,
             nan_hint="A centre with no points gives a mean of 0/0 = NaN: keep the old "
             "centre of an empty cluster.",
         )

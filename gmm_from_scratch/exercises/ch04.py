@@ -111,10 +111,18 @@ def _ch04_resp(r: Runner) -> None:
         sums = got.sum(axis=1)
         if np.all(np.isfinite(got)) and not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
             i = int(np.argmax(np.abs(sums - 1)))
-            r.fail(
-                f"the responsibilities of point {i} sum to {fmt(float(sums[i]))}, not 1.",
-                "Divide each row by its sum over the components (eq. 4.2).",
-            )
+            hint = "Divide each row by its sum over the components (eq. 4.2)."
+            if np.all(got <= 0) and np.allclose(np.exp(got).sum(axis=1), 1.0, atol=1e-9):
+                hint = (
+                    "These are the LOGARITHMS of the responsibilities: exponentiate them "
+                    "(np.exp) before returning."
+                )
+            elif got.shape[0] > 1 and np.allclose(got.sum(axis=0), 1.0, atol=1e-9):
+                hint = (
+                    "Each COLUMN of yours sums to one: you divided by the sum over the points. "
+                    "Divide each row by its sum over the components (axis=1, keepdims=True)."
+                )
+            r.fail(f"the responsibilities of point {i} sum to {fmt(float(sums[i]))}, not 1.", hint)
 
         def mistakes(X=X, w=w, m=m, c=c):
             K = len(w)

@@ -12,6 +12,7 @@ from ._core import (
     Exercise,
     Runner,
     fmt,
+    is_numeric,
     package_function,
     sklearn_mixture,
 )
@@ -22,6 +23,16 @@ def _ch05_e_step(r: Runner) -> None:
         r.start(name)
         got = r.tuple_of(r.call(X, w, m, c), 2, "log_prob_norm, log_resp")
         want_norm, want_log_resp = ref_e_step(X, w, m, c)
+        shapes = [np.shape(g) if is_numeric(g) else None for g in got]
+        if want_log_resp.ndim == 2 and shapes == [want_log_resp.shape, want_norm.shape] != [
+            want_norm.shape,
+            want_log_resp.shape,
+        ]:
+            r.fail(
+                f"log_resp has shape {shapes[1]}, but it should be an array of shape "
+                f"{want_log_resp.shape}.",
+                "You swapped the two return values: return log_prob_norm, log_resp.",
+            )
         log_resp = r.array(got[1], "log_resp", want_log_resp.shape)
         if np.all(np.isfinite(log_resp) | (log_resp == -np.inf)):
             sums = np.exp(log_resp).sum(axis=1)
@@ -30,6 +41,13 @@ def _ch05_e_step(r: Runner) -> None:
                 hint = None
                 if np.allclose(log_resp, np.exp(want_log_resp), atol=1e-12):
                     hint = "You returned the responsibilities themselves, not their logarithms."
+                elif log_resp.shape[0] > 1 and np.allclose(
+                    np.exp(log_resp).sum(axis=0), 1.0, atol=1e-8
+                ):
+                    hint = (
+                        "Each COLUMN of exp(log_resp) sums to one: you took logsumexp over the "
+                        "points. log p(x_n) is the logsumexp over the components, axis=1."
+                    )
                 r.fail(
                     f"the responsibilities exp(log_resp) of point {i} sum to "
                     f"{fmt(float(sums[i]))}, not 1.",

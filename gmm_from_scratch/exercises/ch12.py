@@ -48,9 +48,14 @@ def _ch12_threshold(r: Runner) -> None:
                     np.quantile(np.exp(scores), c),
                 ),
                 (
-                    "Use np.quantile(scores, contamination) with its default (linear) "
-                    "interpolation.",
+                    "np.percentile takes percents (0-100), np.quantile fractions (0-1): use "
+                    "np.quantile(scores, contamination).",
                     np.percentile(scores, c),
+                ),
+                (
+                    "Sorting and indexing picks one of the scores; np.quantile(scores, "
+                    "contamination) interpolates linearly between the two nearest ones.",
+                    np.sort(scores)[min(int(c * len(scores)), len(scores) - 1)],
                 ),
             ]
 

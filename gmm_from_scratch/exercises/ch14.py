@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from ._core import Exercise, Runner, package_function
+from ._core import Exercise, Runner, is_numeric, package_function
 
 
 def _ch14_expected_log_weights(r: Runner) -> None:
@@ -37,6 +37,11 @@ def _ch14_expected_log_weights(r: Runner) -> None:
                     "derivative, the digamma function ψ.",
                     gammaln(alpha) - gammaln(alpha.sum()),
                 ),
+                (
+                    "ψ of the mean weight is not E[log π_k]: subtract the two digammas, "
+                    "ψ(α_k) − ψ(Σ_j α_j) (eq. 14.7).",
+                    digamma(alpha / alpha.sum()),
+                ),
             ]
 
         r.close(r.array(got, "E[log pi]", alpha.shape), want, "E[log pi]", rtol=1e-9,
@@ -58,6 +63,11 @@ def _ch14_weights_m_step(r: Runner) -> None:
         nk = resp.sum(axis=0)
         alpha = alpha0 + nk
         K = resp.shape[1]
+        if resp.shape[0] != K and is_numeric(got[0]) and np.shape(got[0]) == (resp.shape[0],):
+            r.fail(
+                f"alpha has shape {np.shape(got[0])}, but it should be an array of shape ({K},).",
+                "N_k sums the responsibilities over the POINTS: resp.sum(axis=0).",
+            )
 
         def alpha_mistakes(nk=nk, alpha0=alpha0, n=resp.shape[0]):
             return [
@@ -66,12 +76,17 @@ def _ch14_weights_m_step(r: Runner) -> None:
                  alpha0 + nk / n),
             ]  # fmt: skip
 
-        def weight_mistakes(nk=nk, n=resp.shape[0]):
+        def weight_mistakes(nk=nk, n=resp.shape[0], alpha0=alpha0):
             return [
                 (
                     "These are the maximum-likelihood weights N_k / N: the posterior mean is "
                     "α_k / Σ_j α_j (eq. 14.11).",
                     nk / n,
+                ),
+                (
+                    "The denominator is Σ_j α_j = K α_0 + N: the prior adds α_0 to EVERY "
+                    "component, not once.",
+                    (nk + alpha0) / (n + alpha0),
                 ),
             ]
 

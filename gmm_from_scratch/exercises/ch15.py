@@ -69,6 +69,11 @@ def _ch15_conditional(r: Runner) -> None:
                     "You used x_o instead of x_o − μ_o in the correction.",
                     mean[m] + gain @ xo,
                 ),
+                (
+                    "Σ_oo⁻¹ is missing from the correction: solve Σ_oo z = x_o − μ_o and use "
+                    "Σ_mo z (eq. 15.3).",
+                    mean[m] + S_mo @ dev,
+                ),
             ]
 
         def cov_mistakes(S_mm=S_mm, gain=gain, S_mo=S_mo):
