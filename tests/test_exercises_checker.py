@@ -1025,6 +1025,19 @@ def test_alignment_inverse_permutation():
     failed(check("ch11.align_to_reference", f), "shuffled", "inverse permutation")
 
 
+def test_alignment_with_plain_distances():
+    f = student(
+        """
+        def align_to_reference(reference_means, means):
+            cost = np.sqrt(((reference_means[:, None] - means[None]) ** 2).sum(-1))
+            rows, cols = linear_sum_assignment(cost)
+            return cols
+    """,
+        "align_to_reference",
+    )
+    failed(check("ch11.align_to_reference", f), "plain distances would pick", "SQUARED distances")
+
+
 # ----------------------------------------------------------------------------- chapter 12
 def test_threshold_on_the_wrong_tail():
     f = student(

@@ -13,6 +13,17 @@ from ._core import (
 )
 
 
+def _plain_distance_matching(ref: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The permutation that minimizes the sum of (unsquared) distances."""
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.sqrt(((ref[:, None, :] - other[None, :, :]) ** 2).sum(axis=2))
+    rows, cols = linear_sum_assignment(cost)
+    perm = np.empty(len(rows), dtype=int)
+    perm[rows] = cols
+    return perm
+
+
 def _ch11_align(r: Runner) -> None:
     rng = np.random.default_rng(110)
     base = rng.normal(scale=5, size=(5, 2))
@@ -29,6 +40,13 @@ def _ch11_align(r: Runner) -> None:
         (
             "1-D means",
             (np.array([[0.0], [10.0], [20.0], [30.0]]), np.array([[21.0], [-1.0], [29.0], [11.0]])),
+        ),
+        (
+            "plain distances would pick another matching",
+            (
+                np.array([[-7.0, -1.0], [-4.0, -2.0], [-2.0, -1.0]]),
+                np.array([[1.0, 3.0], [0.0, 4.0], [-2.0, 1.0]]),
+            ),
         ),
         (
             "five components, a random permutation",
@@ -61,6 +79,11 @@ def _ch11_align(r: Runner) -> None:
                     "You returned the inverse permutation: perm[k] must be the index in "
                     "`means` of the component that matches reference component k, so that "
                     "means[perm] lines up with reference_means."
+                )
+            elif np.isclose(cost(perm), cost(_plain_distance_matching(ref, other))):
+                hint = (
+                    "Use the SQUARED distances as the cost (eq. 11.4): the sum of plain "
+                    "distances is minimized by another matching here."
                 )
             else:
                 hint = (
