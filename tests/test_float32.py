@@ -177,3 +177,17 @@ def test_column_variances_match_numpy():
     np.testing.assert_allclose(
         column_variances(X32), np.var(X32.astype(np.float64), axis=0), rtol=1e-9
     )
+
+
+def test_partial_fit_on_float32_batches_is_the_float64_one():
+    X32 = _data32(n_per=300)
+    X32 = X32[np.random.default_rng(5).permutation(len(X32))]
+    models = []
+    for X in (X32, X32.astype(np.float64)):
+        gm = GaussianMixture(3, covariance_type="diag", random_state=0)
+        for batch in np.array_split(X, 6):
+            gm.partial_fit(batch)
+        models.append(gm)
+    for name in PARAMS:
+        assert getattr(models[0], name).dtype == np.float64
+        assert _max_rel_diff(getattr(models[0], name), getattr(models[1], name)) < 1e-10, name

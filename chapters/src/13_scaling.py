@@ -248,7 +248,8 @@ assert 4 < table["speed-up"].min() and table["speed-up"].max() < 8
 assert load["start"][0] > 2 and load["end"][0] > 2  # a busy 2-core machine
 
 # %% [markdown]
-# On the log-log plot below both lines rise with a slope close to one (0.89 and 0.85, fitted
+# On the log-log plot of {numref}`fig-ch13-scaling` both lines rise with a slope close to one
+# (0.89 and 0.85, fitted
 # over the whole range): the time of an iteration grows about in proportion to $n$, the
 # smallest sizes paying a little extra fixed cost. `gmm_from_scratch` is between about 4 and
 # 8 times faster at every size, and both reached the same parameters. The absolute times are
@@ -448,14 +449,15 @@ for ax in axes:
 plt.show()
 
 # %% [markdown]
-# Per point read, online EM is far ahead: after 10 mini-batches, 5% of one pass, its
+# {numref}`fig-ch13-online` shows both runs. Per point read (left), online EM is far ahead:
+# after 10 mini-batches, 5% of one pass, its
 # log-likelihood is already higher than batch EM's after three full passes, because it
 # updates the parameters after every mini-batch (200 times in one pass here) while batch EM
 # updates them once per pass. Per *second* the picture is closer. Each `partial_fit` call
 # has a fixed cost (validation, an M-step, bookkeeping) that a mini-batch of 500 points does
 # not amortize, so on the benchmark machine one online pass took as long as more than 30
-# batch passes. Online EM leads from its first recorded point, about 1.2 s in, to about 5 s;
-# then
+# batch passes. In seconds (right), online EM leads from its first recorded point, about
+# 1.2 s in, to about 5 s; then
 # batch EM overtakes it and ends higher: the last mini-batches still move the online
 # estimate by a small random amount, and batch EM converges to the exact fixed point. So
 # online EM is the tool when reading the data is the expensive part (data plentiful, on
