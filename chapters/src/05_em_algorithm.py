@@ -576,7 +576,7 @@ assert increments[1:].max() > 10 * increments[1]
 # ### Watch EM move
 #
 # The snapshots of {numref}`fig-ch05-snapshots` are frames of a film. The animation below
-# plays the same recorded run,
+# ({numref}`fig-ch05-animation`) plays the same recorded run,
 # alternating the two half-steps: after each **E-step** the colours change while the ellipses stay
 # put; after each **M-step** the ellipses move to fit the new colours. Use the buttons to step
 # through it frame by frame (it runs in your browser, no Python needed). In Jupyter, the live
@@ -601,7 +601,7 @@ print(f"iteration 1's E-step: {hist.log_likelihood[0]:.4f}; parameters after its
 assert np.isclose(log_p_1.mean(), hist.log_likelihood[1], rtol=1e-12)
 assert (round(hist.log_likelihood[0], 4), round(hist.log_likelihood[1], 4)) == (-5.3239, -1.9908)
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"] mystnb={"figure": {"caption": "The same EM run on Old Faithful as the snapshots, replayed frame by frame, alternating each iteration's E-step (new colours, same ellipses) and M-step (new ellipses). Use the buttons or the slider to step through it.", "name": "fig-ch05-animation"}}
 from IPython.display import HTML
 
 from gmm_from_scratch.animation import em_animation_html
