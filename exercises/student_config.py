@@ -9,6 +9,7 @@ with ``jupyter-book build . --config _build_student/_config.yml --path-output _b
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,10 @@ def main(source: str, target: str) -> None:
     launch = config.setdefault("launch_buttons", {})
     launch.update(binderhub_url="", colab_url="", jupyterhub_url="", thebe=False)
     config.setdefault("exclude_patterns", []).append("_build_student")
+    # Jupyter Book finds a local extension relative to the configuration file, which moves.
+    local = config["sphinx"].get("local_extensions") or {}
+    for name, path in local.items():
+        local[name] = os.path.relpath(Path(source).parent / path, Path(target).parent)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     Path(target).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                             encoding="utf-8")

@@ -13,13 +13,16 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import re
+import threading
 
 import pytest
 
-from .conftest import ROOT
-from .test_site import CHAPTERS, TOC_PAGES, load, pages_containing
+from .conftest import LOCAL_HOST, ROOT, _QuietHandler
+from .test_site import CHAPTERS, STUDENT_SITE, TOC_PAGES, load, pages_containing
 
 pytestmark = pytest.mark.browser
 
@@ -217,4 +220,34 @@ def test_search_from_the_keyboard(watched_page, base_url):
     page.keyboard.type("responsibility")
     page.keyboard.press("Enter")
     page.locator("#search-results ul.search li").first.wait_for(timeout=20_000)
+    problems.assert_clean()
+
+
+# --------------------------------------------------------------------------------------------
+# The student edition (make student): the pages that differ, the exercises, pass the same audit
+# --------------------------------------------------------------------------------------------
+
+EXERCISE_PAGES = [p for p, _ in TOC_PAGES if p.startswith("exercises/")]
+
+
+@pytest.fixture(scope="module")
+def student_base_url():
+    if not (STUDENT_SITE / "index.html").is_file():
+        pytest.skip("the student edition is built by `make student`, not by `make test`")
+    handler = functools.partial(_QuietHandler, directory=str(STUDENT_SITE))
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("path", ["intro.html", *EXERCISE_PAGES])
+def test_student_edition_is_accessible(watched_page, student_base_url, path):
+    page, problems = watched_page
+    load(page, student_base_url, path)
+    found = [v for v in axe_violations(page) if v["rule"] not in ACCEPTED_VIOLATIONS]
+    assert not found, f"student {path}: axe-core:\n" + json.dumps(found, indent=1)
     problems.assert_clean()
