@@ -1247,6 +1247,51 @@ def test_more_natural_mistakes_are_named(name, src, fragments):
     failed(check(name, student(src, func)), *fragments)
 
 
+MERGE_SHIFTED = """
+def merge_statistics(part_a, part_b, shift):
+    N, s, S = 0.0, np.zeros(len(shift)), np.zeros((len(shift), len(shift)))
+    for n_part, s_part, S_part, c_part in (part_a, part_b):
+        delta = {delta}
+        N += n_part
+        s = s + s_part + n_part * delta
+        S = S + S_part + {cross} + n_part * np.outer(delta, delta)
+    return N, s, S
+"""
+BOTH = "np.outer(s_part, delta) + np.outer(delta, s_part)"
+
+
+@pytest.mark.parametrize(
+    ("delta", "cross", "fragments"),
+    [
+        ("c_part - shift", "np.outer(s_part, delta)", ("S[", "BOTH cross terms")),
+        ("c_part - shift", "2 * np.outer(s_part, delta)", ("S[", "BOTH cross terms")),
+        ("c_part", BOTH, ("s[", "DIFFERENCE of the two shifts")),
+    ],
+    ids=["one-cross-term", "cross-term-twice", "delta-is-old-shift"],
+)
+def test_merge_statistics_more_mistakes(delta, cross, fragments):
+    f = student(MERGE_SHIFTED.format(delta=delta, cross=cross), "merge_statistics")
+    failed(check("ch13.merge_statistics", f), *fragments)
+
+
+def test_sampling_with_per_feature_scales_is_told_it_lost_the_correlations():
+    f = student(
+        """
+        def sample_mixture(weights, means, covariances, n_samples, rng):
+            K, d = means.shape
+            z = rng.choice(K, size=n_samples, p=weights)
+            X = np.empty((n_samples, d))
+            for k in range(K):
+                rows = np.flatnonzero(z == k)
+                scale = np.sqrt(np.diag(covariances[k]))
+                X[rows] = means[k] + rng.standard_normal((rows.size, d)) * scale
+            return X, z
+    """,
+        "sample_mixture",
+    )
+    failed(check("ch04.sample_mixture", f), "have covariance", "uncorrelated", "Cholesky")
+
+
 # ----------------------------------------------------------------------------- the notebooks
 def test_every_exercise_has_a_student_and_a_solution_notebook():
     assert [p.name for p in STUDENT] == [p.name for p in SOLUTIONS]

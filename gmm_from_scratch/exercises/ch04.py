@@ -93,6 +93,15 @@ def _ch04_sample(r: Runner) -> None:
             v = np.diag(covs[k])
             se_cov = np.sqrt((covs[k] ** 2 + np.outer(v, v)) / nk)
             if np.any(np.abs(emp - covs[k]) > 6 * se_cov):
+                off = ~np.eye(d, dtype=bool)
+                if d > 1 and np.all(np.abs(emp[off]) < 6 * se_cov[off]):
+                    r.fail(
+                        f"the points labelled {k} have covariance {fmt(emp)}, but Σ_{k} is "
+                        f"{fmt(covs[k])}.",
+                        "Your features are uncorrelated: scaling each by its standard "
+                        "deviation ignores the off-diagonal entries of Σ. Use the Cholesky "
+                        "factor, x = μ + e Lᵀ with Σ = L Lᵀ.",
+                    )
                 r.fail(
                     f"the points labelled {k} have covariance {fmt(emp)}, but Σ_{k} is "
                     f"{fmt(covs[k])}.",

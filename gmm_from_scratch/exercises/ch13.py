@@ -43,7 +43,7 @@ def _ch13_merge(r: Runner) -> None:
         d = len(c)
         r.close(r.array(got[0], "N", ()), N, "N", rtol=1e-10)
 
-        def s_mistakes(sa=sa, sb=sb, Na=Na, Nb=Nb, da=ca - c, db=cb - c):
+        def s_mistakes(sa=sa, sb=sb, Na=Na, Nb=Nb, da=ca - c, db=cb - c, c=c):
             return [
                 (
                     "You added s_a and s_b as they are: they are sums about different shifts. "
@@ -55,9 +55,18 @@ def _ch13_merge(r: Runner) -> None:
                     "Δ = c_old − c and s' = s + N Δ.",
                     sa - Na * da + sb - Nb * db,
                 ),
+                (
+                    "Δ is the DIFFERENCE of the two shifts, c_old − c, not the old shift itself.",
+                    sa + Na * (da + c) + sb + Nb * (db + c),
+                ),
             ]
 
         def S_mistakes(Sa=Sa, Sb=Sb, sa=sa, sb=sb, Na=Na, Nb=Nb, da=ca - c, db=cb - c):
+            one_sided = (
+                "S' must stay symmetric: it needs BOTH cross terms, s Δᵀ + Δ sᵀ "
+                "(which differ), not s Δᵀ alone or twice."
+            )
+
             def cross(first, dl):
                 return np.outer(first, dl) + np.outer(dl, first)
 
@@ -74,6 +83,16 @@ def _ch13_merge(r: Runner) -> None:
                 (
                     "The cross terms s Δᵀ + Δ sᵀ are missing: S' = S + s Δᵀ + Δ sᵀ + N Δ Δᵀ.",
                     Sa + Na * np.outer(da, da) + Sb + Nb * np.outer(db, db),
+                ),
+                (
+                    one_sided,
+                    Sa + np.outer(sa, da) + Na * np.outer(da, da)
+                    + Sb + np.outer(sb, db) + Nb * np.outer(db, db),
+                ),
+                (
+                    one_sided,
+                    Sa + 2 * np.outer(sa, da) + Na * np.outer(da, da)
+                    + Sb + 2 * np.outer(sb, db) + Nb * np.outer(db, db),
                 ),
                 (
                     "The sign of Δ is wrong: Δ = c_old − c (then s Δᵀ + Δ sᵀ changes sign).",
