@@ -74,7 +74,14 @@ def _ch09_covariances(r: Runner) -> None:
         full = _em.estimate_parameters(X, resp, "full", 0.0)[2]
         nk = resp.sum(axis=0)
 
-        def mistakes(full=full, nk=nk, cov_type=cov_type, X=X, resp=resp, means=means):
+        def mistakes(
+            full: np.ndarray = full,
+            nk: np.ndarray = nk,
+            cov_type: str = cov_type,
+            X: np.ndarray = X,
+            resp: np.ndarray = resp,
+            means: np.ndarray = means,
+        ) -> list[tuple[str, Any]]:
             diag = np.diagonal(full, axis1=1, axis2=2)
             own: list[tuple[str, Any]] = []
             if cov_type == "tied":
