@@ -582,7 +582,7 @@ print("permutation found:", perm)
 # Check: brute force over all 3! renumberings gives the same answer (eq. 11.4).
 costs = {p: np.sum((fits[0].means_ - fits[1].means_[list(p)]) ** 2) for p in permutations(range(3))}
 best = min(costs, key=costs.get)
-print("brute force:      ", np.array(best), f"(cost {costs[best]:.3e}; next best "
+print("brute force:      ", np.array(best), f"(cost {costs[best]:.3f}; next best "
       f"{sorted(costs.values())[1]:.3f})")
 assert tuple(perm) == best
 perm_resp = align_components(fits[0].predict_proba(X_iris), fits[1].predict_proba(X_iris),
