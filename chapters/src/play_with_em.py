@@ -19,7 +19,7 @@
 # ellipses, and, on the right, the mean log-likelihood with the current iteration marked. A
 # start from single data points makes the first log-likelihood enormous and negative, so
 # the curve is drawn from the second iteration on, where its climb is visible (the first
-# value is printed under the axis).
+# value is noted in the corner of the panel).
 # After an **E-step** the colours change and the ellipses stay where they were; after an
 # **M-step** the ellipses move to fit the colours. That alternation is the whole algorithm
 # (chapter 5), and the right-hand curve never goes down (chapter 6).
