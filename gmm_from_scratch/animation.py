@@ -506,13 +506,13 @@ def animation_to_html(anim: FuncAnimation, description: str) -> str:
     (True, False)
     """
     if not " ".join(str(description).split()):
-        plt.close(anim._fig)
+        plt.close(anim._fig)  # type: ignore[attr-defined]
         raise ValueError("An animation needs a description: what is animated, what to watch for.")
     try:
         with mpl.rc_context({"animation.frame_format": "jpeg"}):
             html = anim.to_jshtml(default_mode="once")
     finally:
-        plt.close(anim._fig)
+        plt.close(anim._fig)  # type: ignore[attr-defined]
     return accessible_jshtml(html, description)
 
 
