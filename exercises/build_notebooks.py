@@ -383,7 +383,7 @@ and the M-step for full covariances.
             "ch05.m_step", "The M-step",
             r"""
             Write `m_step(X, resp)` returning `(weights, means, covariances)` from the data and
-            the responsibilities `resp` (shape `(n, K)`), eqs. (5.3)–(5.6):
+            the responsibilities `resp` (shape `(n, K)`), eqs. (5.4)–(5.7):
 
             $$\begin{aligned}N_k&=\sum_n r_{nk},\qquad \pi_k=\frac{N_k}{N},\\
               \mu_k&=\frac1{N_k}\sum_n r_{nk}x_n,\\

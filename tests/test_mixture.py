@@ -49,7 +49,7 @@ def _scipy_log_joint(gmm, X):
 
 
 def _hand_m_step(X, resp, covariance_type, reg_covar):
-    """Eqs. 5.4-5.6 and 9.1-9.4 written out with numpy, centred about the new means."""
+    """Eqs. 5.5-5.7 and 9.1-9.4 written out with numpy, centred about the new means."""
     d = X.shape[1]
     nk = resp.sum(axis=0)
     n = nk.sum()  # the number of rows, or the total weight when resp carries sample weights

@@ -77,7 +77,7 @@ print("data:", X.shape, " clusters:", len(centres), " components fitted: K =", K
 #
 # EM needs a first set of parameters $(\pi_k, \boldsymbol\mu_k, \boldsymbol\Sigma_k)$. Like
 # scikit-learn, `GaussianMixture` builds them the same way for every method: it chooses
-# initial **responsibilities** $r_{nk}$ (short for the $\gamma(z_{nk})$ of chapter 5) and runs one M-step (equations 5.3 to 5.6) on them.
+# initial **responsibilities** $r_{nk}$ (short for the $\gamma(z_{nk})$ of chapter 5) and runs one M-step (equations 5.4 to 5.7) on them.
 # The methods differ only in how they choose $r_{nk}$:
 #
 # | `init_params` | initial responsibilities | cost | character |
@@ -463,7 +463,7 @@ for w in caught:
 # ````{solution} ex-ch08-symmetric
 # :class: dropdown
 #
-# With $r_{nk}=1/K$, equation 5.3 gives $N_k=N/K$, so $\pi_k=1/K$; equations 5.5 and 5.6
+# With $r_{nk}=1/K$, equation 5.4 gives $N_k=N/K$, so $\pi_k=1/K$; equations 5.6 and 5.7
 # give every component the sample mean $\bar{\mathbf x}$ and the sample covariance $S$.
 # In the next E-step every component has the same density at every point, so the
 # responsibilities are $\pi_k\mathcal N/\sum_j\pi_j\mathcal N = 1/K$ again: nothing changes,

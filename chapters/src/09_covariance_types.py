@@ -116,11 +116,11 @@ plt.show()
 #
 # The E-step is the same for every type: it needs only the log-density of each component,
 # which the package evaluates from the precision's Cholesky factor (chapter 7). The weights
-# and means are updated as in chapter 5 (equations 5.4 and 5.5). Only the covariance update
-# changes. With responsibilities $r_{nk}=\gamma(z_{nk})$ and $N_k=\sum_n r_{nk}$ (equation 5.3), maximizing
+# and means are updated as in chapter 5 (equations 5.5 and 5.6). Only the covariance update
+# changes. With responsibilities $r_{nk}=\gamma(z_{nk})$ and $N_k=\sum_n r_{nk}$ (equation 5.4), maximizing
 # the expected complete-data log-likelihood under each constraint gives:
 #
-# **full**, each component its own matrix (this is equation 5.6):
+# **full**, each component its own matrix (this is equation 5.7):
 #
 # $$
 # \boldsymbol\Sigma_k = \frac{1}{N_k}\sum_{n=1}^{N} r_{nk}\,

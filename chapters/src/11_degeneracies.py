@@ -365,7 +365,7 @@ assert fitted_var[-1] > 1 - 1e-9 and not np.isclose(fitted_var[-1], s2_tiny + re
 # times that of the mean. The mixture must still explain every point, so a far point is
 # assigned — with responsibility close to one — to whichever component makes it least
 # improbable, and that component's mean moves towards it and its covariance stretches to cover
-# it. The covariance update (eq. 5.6) weighs each point by its *squared* distance, so a few far
+# it. The covariance update (eq. 5.7) weighs each point by its *squared* distance, so a few far
 # points can dominate it.
 #
 # Below, two well-separated clusters (200 points each) are contaminated by ten points far away.

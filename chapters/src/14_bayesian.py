@@ -292,7 +292,7 @@ plt.show()
 # For the parameters, $\log q^\star(\boldsymbol\pi,\boldsymbol\mu,\boldsymbol\Lambda)$
 # collects the prior and the responsibility-weighted complete-data log-likelihood, and
 # because the priors are *conjugate* the result has the prior's form with updated
-# hyper-parameters. Write the same sufficient statistics as EM (eqs. 5.3, 13.1):
+# hyper-parameters. Write the same sufficient statistics as EM (eqs. 5.4, 13.1):
 # $N_k=\sum_n r_{nk}$, $\bar{\mathbf x}_k=\frac1{N_k}\sum_n r_{nk}\mathbf x_n$ and
 # $\mathbf S_k=\frac1{N_k}\sum_n r_{nk}(\mathbf x_n-\bar{\mathbf x}_k)(\mathbf x_n-
 # \bar{\mathbf x}_k)^\top$. Then {cite}`bishop2006`

@@ -74,11 +74,11 @@ def covariance_mistakes(X: np.ndarray, resp: np.ndarray, means: np.ndarray):
     glob = np.broadcast_to(centre.T @ centre, (K,) + (X.shape[1],) * 2)
     forgot = (
         "You forgot the responsibilities: each outer product (x_n − μ_k)(x_n − μ_k)ᵀ must be "
-        "weighted by r_nk (eq. 5.6), as in the means."
+        "weighted by r_nk (eq. 5.7), as in the means."
     )
     effective = nk - (resp**2).sum(axis=0) / nk  # what np.cov(..., aweights=r) divides by
     return [
-        ("Divide the weighted scatter by N_k, not by N (eq. 5.6).", cov * (nk / n)[:, None, None]),
+        ("Divide the weighted scatter by N_k, not by N (eq. 5.7).", cov * (nk / n)[:, None, None]),
         (
             "Divide by N_k, not N_k − 1 (np.cov divides by N − 1 unless bias=True): EM's "
             "M-step is a maximum-likelihood estimate.",
@@ -87,19 +87,19 @@ def covariance_mistakes(X: np.ndarray, resp: np.ndarray, means: np.ndarray):
         (
             "np.cov(..., aweights=r) applies a bias correction: it divides the weighted scatter "
             "by N_k − Σ_n r_nk²/N_k, not by N_k. Pass bias=True (or divide by N_k yourself, "
-            "eq. 5.6): EM's M-step is a maximum-likelihood estimate.",
+            "eq. 5.7): EM's M-step is a maximum-likelihood estimate.",
             scatter / effective[:, None, None],
         ),
         (forgot + " You divided an unweighted sum by N_k.", unweighted / nk[:, None, None]),
         (forgot + " You divided an unweighted sum by N.", unweighted / n),
         (
             "Every component got the covariance of the whole data set: weight each point by its "
-            "responsibility r_nk and centre on the component's mean μ_k (eq. 5.6).",
+            "responsibility r_nk and centre on the component's mean μ_k (eq. 5.7).",
             glob / n,
         ),
         (
             "Every component got np.cov of the whole data set: weight each point by its "
-            "responsibility r_nk (aweights=r with bias=True) and centre on μ_k (eq. 5.6).",
+            "responsibility r_nk (aweights=r with bias=True) and centre on μ_k (eq. 5.7).",
             glob / (n - 1) if n > 1 else glob * np.nan,
         ),
         (
@@ -107,6 +107,6 @@ def covariance_mistakes(X: np.ndarray, resp: np.ndarray, means: np.ndarray):
             "factors by the responsibilities (or each by √r_nk).",
             np.einsum("nk,kni,knj->kij", resp**2, diffs, diffs) / nk[:, None, None],
         ),
-        ("Divide the weighted scatter by N_k (eq. 5.6).", scatter),
+        ("Divide the weighted scatter by N_k (eq. 5.7).", scatter),
         ("Centre the data on each component's NEW mean μ_k, not on the overall mean.", overall),
     ]

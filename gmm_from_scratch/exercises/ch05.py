@@ -105,7 +105,7 @@ def _ch05_m_step(r: Runner) -> None:
 
         def w_mistakes(nk=nk):
             return [
-                ("These are the N_k themselves: divide by the number of points N (eq. 5.4).", nk)
+                ("These are the N_k themselves: divide by the number of points N (eq. 5.5).", nk)
             ]
 
         r.close(got[0], want[0], "weights", rtol=1e-9, mistakes=w_mistakes)
@@ -113,12 +113,12 @@ def _ch05_m_step(r: Runner) -> None:
         def m_mistakes(X=X, resp=resp, n=n):
             return [
                 (
-                    "Each mean must be weighted by the responsibilities (eq. 5.5): "
+                    "Each mean must be weighted by the responsibilities (eq. 5.6): "
                     "μ_k = Σ_n r_nk x_n / N_k.",
                     np.tile(X.mean(axis=0), (resp.shape[1], 1)),
                 ),
-                ("Divide the weighted sum by N_k, not by N (eq. 5.5).", resp.T @ X / n),
-                ("Divide the weighted sum Σ_n r_nk x_n by N_k (eq. 5.5).", resp.T @ X),
+                ("Divide the weighted sum by N_k, not by N (eq. 5.6).", resp.T @ X / n),
+                ("Divide the weighted sum Σ_n r_nk x_n by N_k (eq. 5.6).", resp.T @ X),
             ]
 
         r.close(got[1], want[1], "means", rtol=1e-9, atol=1e-10, mistakes=m_mistakes)
