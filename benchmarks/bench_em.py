@@ -123,18 +123,21 @@ def machine_rates(gemm_rate: float) -> dict:
     """This machine's rates for the three kinds of work of an EM pass, measured now.
 
     * ``gemm_flops``: a large ``np.dot`` (4000 x 4000, BLAS with all its threads);
-    * ``exp_per_s``: ``np.exp`` of 4 million doubles into a preallocated array, one thread,
+    * ``exp_per_s``: ``np.exp`` of 2**20 doubles into a preallocated array, one thread,
       times the number of cores (NumPy's ufuncs use one thread; the pass uses all cores);
-    * ``read_bytes_per_s``: bytes read per second by a streaming copy of 256 MiB (one thread;
+    * ``read_bytes_per_s``: bytes read per second by a streaming copy of 64 MiB (one thread;
       a copy reads and writes every byte, so this counts the reads only).
+
+    The exp and copy are short and repeated many times, keeping the fastest: on a machine
+    shared with other work, a short run is more likely to have a core to itself.
     """
     cores = os.cpu_count() or 1
-    a = np.random.default_rng(1).standard_normal(1 << 22)
+    a = np.random.default_rng(1).standard_normal(1 << 20)
     out = np.empty_like(a)
-    t_exp = _best_seconds(lambda: np.exp(a, out=out))
-    big = np.ones(1 << 25)
+    t_exp = _best_seconds(lambda: np.exp(a, out=out), repeats=40)
+    big = np.ones(1 << 23)
     dst = np.empty_like(big)
-    t_copy = _best_seconds(lambda: np.copyto(dst, big), repeats=3)
+    t_copy = _best_seconds(lambda: np.copyto(dst, big), repeats=20)
     return {
         "gemm_flops": gemm_rate,
         "exp_per_s": a.size / t_exp * cores,

@@ -1,0 +1,62 @@
+"""Print the README's speed table from a stored benchmark result (``--save`` JSON).
+
+Run (from the repository root)::
+
+    .venv/bin/python benchmarks/results_table.py benchmarks/results/bench_goals.json
+
+Every number in the table is read from the file: the time per EM iteration of scikit-learn
+and of gmm_from_scratch, the speed-up, the lower bound of this machine measured in the same
+run and our time over it, the largest relative difference of the parameters, and the load
+average (1 min) when the point was measured. The heading line names the machine, the
+versions and the load at start and end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def table(result: dict) -> str:
+    m, v = result["machine"], result["versions"]
+    blas = ", ".join(sorted({f"{b['library']} {b['version']}" for b in v["blas"]}))
+    load = result["load_average"]
+    lines = [
+        f"Measured {result['date_utc']} on {m['cores']} cores ({m['cpu_model']}), numpy "
+        f"{v['numpy']}, scikit-learn {v['scikit-learn']}, {blas}; load average "
+        f"{load['start'][0]:.1f} at start and {load['end'][0]:.1f} at end "
+        f"(`{result['command']}`).",
+        "",
+        "| n × d, K | type | scikit-learn s/it | ours s/it | speed-up | bound s/it | "
+        "ours / bound | max rel. diff | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in result["rows"]:
+        lines.append(
+            f"| {r['n']:,} × {r['d']}, {r['K']} | {r['type']} | {r['sklearn_s']:.3f} | "
+            f"{r['ours_s']:.3f} | {r['speedup']:.1f}× | {r['bound_s']:.4f} | "
+            f"{r['ratio_to_bound']:.1f}× | {r['max_rel_diff']:.0e} | "
+            f"{r['load_average'][0]:.1f} |"
+        )
+    f32 = result.get("float32")
+    if f32:
+        lines += [
+            "",
+            f"float32 input ({f32['n']:,} × {f32['d']}, K = {f32['K']}): tracemalloc peak of "
+            "the fit, float32 data as given / converted to float64 first: "
+            + ", ".join(f"{ct} {t['peak_ratio']:.2f}" for ct, t in f32["types"].items())
+            + "; parameters equal to the float64 fit of the same values to "
+            + f"{max(t['max_rel_diff_vs_float64'] for t in f32['types'].values()):.0e}.",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "benchmarks/results/bench_goals.json")
+    print(table(json.loads(path.read_text())))
+
+
+if __name__ == "__main__":
+    main()
