@@ -197,3 +197,28 @@ def test_threaded_pass_equals_sequential_pass(covariance_type, n_threads, monkey
         a, b = getattr(par, name), getattr(seq, name)
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12 * np.abs(b).max())
     np.testing.assert_allclose(par.log_likelihood, seq.log_likelihood, rtol=1e-13)
+
+
+def test_readme_speed_table_is_the_stored_benchmark():
+    """The README's issue-18 table is printed from benchmarks/results/bench_goals.json."""
+    import json
+
+    from results_table import table
+
+    root = Path(__file__).resolve().parents[1]
+    result = json.loads((root / "benchmarks" / "results" / "bench_goals.json").read_text())
+    assert table(result) in (root / "README.md").read_text()
+    rows = result["rows"]
+    assert all(r["max_rel_diff"] <= 1e-8 for r in rows)  # the README: the same answer
+    for r in rows:  # the README's "met" / "not met" for the speed-up goals
+        goal = 3.0 if r["d"] == 64 else (10.0 if r["type"] == "full" else 8.0)
+        met = r["speedup"] >= goal
+        expected_unmet = (
+            r["type"] == "diag"
+            and r["d"] == 16
+            or (r["type"] == "spherical" and r["n"] == 1_000_000)
+        )
+        assert met != expected_unmet, r
+        far = r["type"] == "tied" or r["d"] == 64 or (r["type"], r["n"]) == ("spherical", 10**6)
+        assert (r["ratio_to_bound"] <= 2.5) != far, r  # the README's list for the bound
+    assert all(t["peak_ratio"] <= 0.5 for t in result["float32"]["types"].values())
