@@ -6,7 +6,7 @@ One EM iteration is one pass over the rows of ``X``. For each block of rows the 
 2. turns it into responsibilities with log-sum-exp (E-step, eqs. 5.2 and 7.2),
 3. adds the block's weighted sums to the sufficient statistics (eq. 13.1).
 
-The M-step (eqs. 5.4–5.6 and 9.1–9.4) then needs only the statistics, never the rows.
+The M-step (eqs. 5.4–5.7 and 9.1–9.4) then needs only the statistics, never the rows.
 Because the statistics are plain sums, the same functions serve the in-memory fit, data
 streamed from disk in chunks (:mod:`numpy.memmap`), online EM (:mod:`.online`) and a
 map-reduce over a cluster (:mod:`.scale`).
@@ -775,7 +775,7 @@ def m_step(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """M-step: new weights, means and covariances from sufficient statistics.
 
-    Implements eqs. 5.4 (weights), 5.5 (means), 5.6 and 9.1–9.4 (covariances), with the
+    Implements eqs. 5.5 (weights), 5.6 (means), 5.7 and 9.1–9.4 (covariances), with the
     shift correction of eq. 13.2: ``S_k / N_k - delta_k delta_k^T`` where
     ``delta_k = mu_k - c_k``. ``reg_covar`` is added to every variance (eq. 7.4).
     Multiplying every statistic by the same factor does not change the result, so averages
@@ -789,7 +789,7 @@ def m_step(
 
     Examples
     --------
-    Means ``sum_x / N_k`` (eq. 5.5) and variances ``scatter / N_k - mean^2`` (eq. 9.3), checked by
+    Means ``sum_x / N_k`` (eq. 5.6) and variances ``scatter / N_k - mean^2`` (eq. 9.3), checked by
     hand: ``(0 + 2) / 2 = 1`` and ``(0 + 4) / 2 - 1 = 1``. Scaling every statistic by the same
     factor changes nothing.
 
