@@ -110,12 +110,13 @@ def _notebook(ch: Chapter, solved: bool) -> nbformat.NotebookNode:
     cells.append(v4.new_code_cell(ch.setup.strip() + "\n", metadata={"tags": ["setup"]}))
     for i, ex in enumerate(ch.exercises, start=1):
         statement = textwrap.dedent(ex.statement).strip()
-        # The heading carries the number (5.1, 5.2, ...), and so do the exercise box and its
-        # solution, through the box's subtitle: "Exercise (5.1)", "Solution to Exercise (5.1)".
-        # The box itself is unnumbered: these pages sit in an unnumbered part of the book, where
+        # The heading carries the number (P5.1, P5.2, ...: P for programming, because chapter 5's
+        # own exercises are Exercise 5.1, 5.2, ...), and so do the exercise box and its solution,
+        # through the box's subtitle: "Exercise (P5.1)", "Solution to Exercise (P5.1)". The box
+        # itself is unnumbered: these pages sit in an unnumbered part of the book, where
         # sphinx-exercise would otherwise count exercises across the whole book ("Exercise 7"
-        # under "5.1").
-        number = f"{ch.number}.{i}"
+        # under "P5.1").
+        number = f"P{ch.number}.{i}"
         md = (f"## {number} {ex.title}\n\n"
               f"```{{exercise}} {number}\n:label: {ex.label}\n:nonumber:\n\n{statement}\n```\n")
         cells.append(v4.new_markdown_cell(md))

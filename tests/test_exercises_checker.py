@@ -1345,8 +1345,9 @@ def test_book_solution_dropdowns_match_the_solution_notebooks(path):
 
 @pytest.mark.parametrize("path", STUDENT + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_exercises_are_numbered_in_heading_box_and_solution_title(path):
-    """Issue 15: "5.1, 5.2, ..." in the headings, in the exercise boxes and so in the solution
-    titles, which sphinx-exercise builds from the box's subtitle ("Solution to Exercise (5.1)")."""
+    """Issue 15: "P5.1, P5.2, ..." in the headings, in the exercise boxes and so in the solution
+    titles, which sphinx-exercise builds from the box's subtitle ("Solution to Exercise (P5.1)").
+    P (programming) keeps them apart from chapter 5's own Exercise 5.1, 5.2, ..."""
     chapter = int(path.name[2:4])
     boxes = [
         "".join(c["source"])
@@ -1355,7 +1356,7 @@ def test_exercises_are_numbered_in_heading_box_and_solution_title(path):
     ]
     assert boxes
     for i, md in enumerate(boxes, start=1):
-        number = f"{chapter}.{i}"
+        number = f"P{chapter}.{i}"
         assert md.startswith(f"## {number} "), md[:60]
         assert f"```{{exercise}} {number}\n:label: lab-ch{chapter:02d}-" in md
         assert ":nonumber:" in md  # not counted across the whole book
