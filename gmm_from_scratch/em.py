@@ -90,8 +90,10 @@ _EPS = np.finfo(np.float64).eps
 #: it the pass runs in one thread and BLAS as configured.
 N_THREADS = min(4, os.cpu_count() or 1)
 
-#: Threads are used when ``K d^2`` (full) or ``4 K d`` (other types) reaches this.
-THREAD_MIN_WORK = 2048
+#: Threads are used when a pass's work, ``n K (d^2 + 10)`` (full) or ``n K (2 d + 10)`` (the
+#: other types: the products plus the per-entry log-sum-exp), reaches this; below it,
+#: starting the threads costs more than they save (measured on two cores, chapter 13).
+THREAD_MIN_WORK = 15_000_000
 
 #: Whether :func:`em_pass` processes blocks in threads: ``None`` decides by the work per
 #: row (:data:`THREAD_MIN_WORK`) and the number of blocks; ``True`` or ``False`` force it
@@ -116,8 +118,13 @@ def _single_threaded_blas() -> Any:
     return _blas_controller.limit(limits=1, user_api="blas")
 
 
-def default_block_size(n_components: int, n_features: int) -> int:
-    """Rows per block so that a ``(K, d, rows)`` temporary stays within :data:`BLOCK_BYTES`.
+def default_block_size(n_components: int, n_features: int, covariance_type: str = "full") -> int:
+    """Rows per block so that a block's temporaries stay within a cache-sized budget.
+
+    ``full`` keeps its largest temporary, ``(components, features, rows)``, within
+    :data:`BLOCK_BYTES`; the other types hold only the features ``(2 d + 1, rows)`` and the
+    ``(K, rows)`` log-joint, and take longer blocks (half that budget for those two), which
+    pays fewer per-block overheads (measured in chapter 13's benchmark).
 
     Examples
     --------
@@ -125,8 +132,12 @@ def default_block_size(n_components: int, n_features: int) -> int:
     >>> rows = default_block_size(n_components=3, n_features=2)
     >>> 256 <= rows and 8 * 3 * (2 + 1) * rows <= BLOCK_BYTES
     True
+    >>> default_block_size(16, 16, "diag") > default_block_size(16, 16, "full")
+    True
     """
-    return int(min(1 << 16, max(256, BLOCK_BYTES // (8 * n_components * (n_features + 1)))))
+    K, d = n_components, n_features
+    per_row = 8 * K * (d + 1) if covariance_type == "full" else 16 * (2 * d + 1 + K)
+    return int(min(1 << 16, max(256, BLOCK_BYTES // per_row)))
 
 
 def iter_blocks(n_samples: int, block_size: int) -> Iterator[slice]:
@@ -212,19 +223,21 @@ def _materialize(block: Any) -> Any:
     return block.compute() if hasattr(block, "compute") else block
 
 
-def _read_block(X: Any, rows: slice) -> np.ndarray:
+def _read_block(X: Any, rows: slice, keep_float32: bool = False) -> np.ndarray:
     """Rows of ``X`` as a float64 NumPy array (checked for NaN/inf when read from a stream).
 
     float32 data in memory (checked when the estimator validated it) is converted one block
     at a time: every value of float32 is exactly a float64, so the pass computes in float64
-    on exactly the data given, without a float64 copy of the whole array.
+    on exactly the data given, without a float64 copy of the whole array. With
+    ``keep_float32`` such a block is returned as it is, for a caller whose first operation
+    (centring, :func:`_block_features`) converts it anyway.
     """
     Xb = X[rows]
     if type(Xb) is np.ndarray and not is_streamed(X):
         if Xb.dtype == np.float64:
             return Xb
         if Xb.dtype == np.float32:
-            return Xb.astype(np.float64)
+            return Xb if keep_float32 else Xb.astype(np.float64)
     return check_finite_block(_materialize(Xb))
 
 
@@ -236,111 +249,215 @@ def _centre(means: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     return (w @ means) / w.sum() if w.sum() > 0 else means.mean(axis=0)
 
 
-class _LogDensity:
-    """Per-pass constants that evaluate ``log N(x | mu_k, Sigma_k)`` for centred blocks.
+def _block_features(
+    Xb: np.ndarray,
+    centre: np.ndarray,
+    covariance_type: str,
+    pairs: bool = False,
+    tied_factor: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The block's features, one per row of a ``(features, rows)`` array (its columns are rows).
 
-    ``mahalanobis_sq`` and ``log_prob`` take a block ``Xc = X - centre`` of shape
-    ``(rows, d)`` and return arrays of shape ``(K, rows)``.
+    With ``x = x_n - c`` (the row centred), the layout is
+
+    * ``full``: ``[x_i x_j for i <= j]`` (only with ``pairs``), ``1``, ``x``;
+    * ``tied``: ``x``, ``1``, and with ``tied_factor`` ``U`` also ``y = U^T x``, ``|y|^2``;
+    * ``diag``, ``spherical``: ``x``, ``x * x``, ``1``.
+
+    The sufficient statistics of the block are then one product ``F @ r^T`` (the constant
+    feature gives ``N_k``), and the log-densities of ``tied``, ``diag`` and ``spherical`` one
+    product ``W @ F``. ``out``, if given, must already hold the constant feature.
+    """
+    b, d = Xb.shape
+    ct = covariance_type
+    p, first_x, _ = _feature_layout(d, ct, pairs)
+    if out is None:
+        out = _features_buffer(d, b, ct, pairs, tied_factor is not None)
+    x = out[first_x : first_x + d]
+    np.subtract(Xb.T, centre[:, None], out=x)  # centre and transpose in one pass
+    if ct == "full":
+        offset = 0
+        for i in range(p and d):
+            np.multiply(x[i:], x[i], out=out[offset : offset + d - i])
+            offset += d - i
+    elif ct == "tied":
+        if tied_factor is not None:
+            y = np.matmul(tied_factor.T, x, out=out[d + 1 : 2 * d + 1])
+            np.einsum("db,db->b", y, y, out=out[2 * d + 1])
+    else:
+        np.multiply(x, x, out=out[d : 2 * d])
+    return out
+
+
+def _feature_layout(d: int, covariance_type: str, pairs: bool) -> tuple[int, int, int]:
+    """Rows of :func:`_block_features`: the number of pairs, the first row of ``x``, the ``1``."""
+    if covariance_type == "full":
+        p = d * (d + 1) // 2 if pairs else 0
+        return p, p + 1, p
+    return 0, 0, (d if covariance_type == "tied" else 2 * d)
+
+
+def _features_buffer(d: int, rows: int, covariance_type: str, pairs: bool, tied_y: bool):
+    """An empty features array for :func:`_block_features`, its constant feature set."""
+    ct = covariance_type
+    p, _, one = _feature_layout(d, ct, pairs)
+    n_rows = {"full": p + d + 1, "tied": 2 * d + 2 if tied_y else d + 1}.get(ct, 2 * d + 1)
+    buf = np.empty((n_rows, rows))
+    buf[one] = 1.0
+    return buf
+
+
+def _use_pairs(K: int, d: int) -> bool:
+    """Whether ``full`` scatter matrices come from the pair features ``x_i x_j``.
+
+    (See :class:`_Accumulator`.)
+
+    Pairs cost ``K d (d + 1)`` flops and ``d (d + 1) / 2`` stored features per row; the
+    alternative, the weighted copy ``r_nk x_n``, ``2 K d^2`` flops and ``K d`` stored values.
+    A store costs about as much as six flops of a product here (measured, chapter 13).
+    """
+    p = d * (d + 1) // 2
+    return p * (K + 6) < K * d * (d + 6)
+
+
+class _LogDensity:
+    """Per-pass constants that give ``log pi_k + log N(x_n | mu_k, Sigma_k)`` for a block.
+
+    :meth:`features` lays a block out as :func:`_block_features` does, and :meth:`log_joint`
+    turns those features into the ``(K, rows)`` log-joint. ``log_weights`` (the ``log pi_k``)
+    default to zero, which gives the log-densities alone (eq. 2.3).
     """
 
-    def __init__(self, means, precisions_cholesky, covariance_type, centre):
+    def __init__(self, means, precisions_cholesky, covariance_type, centre, log_weights=None):
         K, d = means.shape
-        self.K, self.d, self.covariance_type = K, d, covariance_type
+        ct = covariance_type
+        self.K, self.d, self.covariance_type = K, d, ct
         self.centre = centre
+        self.pairs = ct == "full" and _use_pairs(K, d)
         mc = means - centre  # exact for means near the centre (Sterbenz's lemma)
         self.mc = mc
         P = precisions_cholesky
         self.P = P
-        log_det = log_det_precision_cholesky(P, covariance_type, d)
-        self.const = -0.5 * d * LOG_2PI + np.broadcast_to(log_det, (K,))
-        if covariance_type == "full":
-            # A[k d + e] = (column e of U_k, -(mu_k - c) U_k[:, e]); y = A @ [x - c; 1].
-            A = np.empty((K * d, d + 1))
-            A[:, :d] = P.transpose(0, 2, 1).reshape(K * d, d)
-            A[:, d] = -np.einsum("kj,kje->ke", mc, P).reshape(K * d)
-            self.A = A
-        elif covariance_type == "tied":
-            self.Mt = mc @ P  # whitened centred means
-            self.C = np.einsum("kd,kd->k", self.Mt, self.Mt)
-        elif covariance_type == "diag":
-            self.lam = P**2
-            self.lam_m = self.lam * mc
-            self.C = np.einsum("kd,kd->k", mc * P, mc * P)
+        log_det = log_det_precision_cholesky(P, ct, d)
+        log_w = np.zeros(K) if log_weights is None else np.asarray(log_weights, dtype=float)
+        # log pi_k + log N at the mean; a component of weight zero is -inf everywhere.
+        peak = -0.5 * d * LOG_2PI + np.broadcast_to(log_det, (K,)) + log_w
+        self.dead = ~np.isfinite(peak)
+        self.peak = np.where(self.dead, 0.0, peak)
+        if ct == "full":
+            # A[k, e] = (-(mu_k - c) U_k[:, e], column e of U_k) / sqrt(2), so that
+            # y = A @ [1; x - c] has |y_k|^2 = maha_k / 2.
+            A = np.empty((K, d, d + 1))
+            A[:, :, 0] = -np.einsum("kj,kje->ke", mc, P)
+            A[:, :, 1:] = P.transpose(0, 2, 1)
+            A *= np.sqrt(0.5)
+            # U_k is upper triangular (a Cholesky factor), so y_e needs x_1 ... x_e only: the
+            # first h columns take a product with the first h features, a quarter of the flops
+            # saved. (Any other factor takes the whole product.)
+            lower = np.tril_indices(d, -1)
+            h = d // 2 if d >= 8 and not np.any(P[:, lower[0], lower[1]]) else 0
+            self.split = h
+            self.A_first = np.ascontiguousarray(A[:, :h, : h + 1]).reshape(K * h, h + 1)
+            self.A_rest = np.ascontiguousarray(A[:, h:]).reshape(K * (d - h), d + 1)
+            return
+        # maha = |a|^2 - 2 a.b + |b|^2 as one product W @ F; lam_max |x|^2 bounds |a|^2.
+        if ct == "tied":
+            Mt = mc @ P  # whitened centred means
+            C = np.einsum("kd,kd->k", Mt, Mt)
+            W = np.zeros((K, 2 * d + 2))
+            W[:, d + 1 : 2 * d + 1] = Mt
+            W[:, 2 * d + 1] = -0.5
+            W[:, d] = self.peak - 0.5 * C
+            self.Mt, self.lam_max = Mt, np.ones(K)
         else:
-            self.lam = P**2
-            self.C = self.lam * np.einsum("kd,kd->k", mc, mc)
+            lam = P**2 if ct == "diag" else np.repeat((P**2)[:, None], d, axis=1)
+            C = np.einsum("kd,kd->k", lam * mc, mc)
+            W = np.empty((K, 2 * d + 1))
+            W[:, :d] = lam * mc
+            W[:, d : 2 * d] = -0.5 * lam
+            W[:, 2 * d] = self.peak - 0.5 * C
+            self.scale = np.sqrt(lam)
+            self.lam_max = lam.max(axis=1)
+        self.W = W
+        # Rounding error of the expanded form: at most ~2 (d + 4) eps (|a|^2 + |b|^2 + 2 |peak|).
+        self.error_factor = 2 * (d + 4) * _EPS / EXPANSION_RTOL
+        self.error_offset = C + 2 * np.abs(self.peak)
 
-    def mahalanobis_sq(
-        self,
-        Xc: np.ndarray,
-        XcT: np.ndarray,
-        work: np.ndarray | None = None,
-        sqT: np.ndarray | None = None,
-    ):
-        """Squared Mahalanobis distances, shape ``(K, rows)``.
+    def workspace(self, rows: int) -> dict:
+        """Arrays one thread reuses for every block of ``rows`` rows."""
+        K, d, ct = self.K, self.d, self.covariance_type
+        work = {"F": _features_buffer(d, rows, ct, self.pairs, tied_y=True)}
+        work["out"] = np.empty((K, rows))
+        if ct == "full":
+            work["Y"] = np.empty((K * d, rows))
+            work["out2"] = np.empty((K, rows))
+        return work
 
-        ``sqT``, if given, is ``XcT * XcT`` (diag, spherical), computed once per block and
-        shared with the statistics.
+    def features(self, Xb: np.ndarray, work: dict) -> np.ndarray:
+        P = self.P if self.covariance_type == "tied" else None
+        return _block_features(Xb, self.centre, self.covariance_type, self.pairs, P, work["F"])
+
+    def log_joint(self, F: np.ndarray, work: dict) -> np.ndarray:
+        """``log pi_k + log N(x_n | mu_k, Sigma_k)``, shape ``(K, rows)`` (eq. 2.3).
+
+        Written into ``work["out"]``.
         """
         K, d = self.K, self.d
-        b = Xc.shape[0]
-        ct = self.covariance_type
-        if ct == "full":
-            X1T = np.empty((d + 1, b))
-            X1T[:d] = XcT
-            X1T[d] = 1.0
-            Y = np.matmul(
-                self.A, X1T, out=None if work is None else work[: K * d * b].reshape(K * d, b)
-            )
-            Y3 = Y.reshape(K, d, b)
-            return np.einsum("kdb,kdb->kb", Y3, Y3)
-        # Each branch gives -2 a.b (as a product), |a|^2 + |b|^2 (an outer sum), a scale and
-        # the direct form; spherical works unscaled (sigma^-2 multiplies at the end).
-        scale = None
-        if ct == "tied":
-            Yt = Xc @ self.P  # (b, d)
-            maha = self.Mt @ Yt.T
-            AC = np.add.outer(self.C, np.einsum("nd,nd->n", Yt, Yt))
-            direct = lambda k: _sq_norms(Yt - self.Mt[k])  # noqa: E731
-        elif ct == "diag":
-            maha = self.lam_m @ XcT
-            AC = self.lam @ (XcT * XcT if sqT is None else sqT)
-            AC += self.C[:, None]
-            direct = lambda k: _sq_norms((Xc - self.mc[k]) * self.P[k])  # noqa: E731
+        out = work["out"]
+        if self.covariance_type == "full":
+            h, b = self.split, F.shape[1]
+            first = _feature_layout(d, "full", self.pairs)[2]
+            G = F[first : first + d + 1]  # [1; x - c]
+            Y = work["Y"]
+            Y_rest = np.matmul(self.A_rest, G, out=Y[K * h :]).reshape(K, d - h, b)
+            np.einsum("keb,keb->kb", Y_rest, Y_rest, out=out)
+            if h:
+                Y_first = np.matmul(self.A_first, G[: h + 1], out=Y[: K * h]).reshape(K, h, b)
+                out += np.einsum("keb,keb->kb", Y_first, Y_first, out=work["out2"])
+            np.subtract(self.peak[:, None], out, out=out)
         else:
-            scale = self.lam
-            maha = self.mc @ XcT
-            norms = np.einsum("dn,dn->n", XcT, XcT) if sqT is None else sqT.sum(axis=0)
-            AC = np.add.outer(self.C / self.lam, norms)
-            direct = lambda k: _sq_norms(Xc - self.mc[k])  # noqa: E731
-        maha *= -2.0
-        maha += AC
-        # Rounding error of the expanded form is at most ~2 (d + 4) eps (A + C); recompute the
-        # components where that is not negligible next to the distance itself.
-        floor = 1.0 if scale is None else (1.0 / scale)[:, None]
-        AC *= 2 * (d + 4) * _EPS / EXPANSION_RTOL
-        flagged = AC > np.abs(maha) + floor
-        for k in np.flatnonzero(flagged.any(axis=1)):
-            maha[k] = direct(k)
-        if scale is not None:
-            maha *= scale[:, None]
-        np.maximum(maha, 0.0, out=maha)
-        return maha
+            np.matmul(self.W, F, out=out)
+            self._recompute_imprecise(F, out)
+        if self.dead.any():
+            out[self.dead] = -np.inf
+        return out
 
-    def log_prob(
-        self, Xc: np.ndarray, XcT: np.ndarray | None = None, work=None, sqT=None
-    ) -> np.ndarray:
-        """``log N(x_n | mu_k, Sigma_k)``, shape ``(K, rows)`` (eq. 2.3)."""
-        if XcT is None:
-            XcT = np.ascontiguousarray(Xc.T)
-        maha = self.mahalanobis_sq(Xc, XcT, work, sqT)
-        maha *= -0.5
-        maha += self.const[:, None]
-        return maha
+    def _recompute_imprecise(self, F: np.ndarray, log_joint: np.ndarray) -> None:
+        """Recompute directly the components whose expanded distances may have lost digits.
 
+        An entry is suspect when its error bound ``factor (lam_max |x|^2 + |b|^2 + 2 |peak|)``
+        is not small next to ``1 + maha``. A cheap test per component first (its largest
+        bound against its smallest distance in the block); only the components that fail it
+        are tested entry by entry, and recomputed directly, ``|(x - mu_k) U_k|^2``, if any
+        entry fails.
+        """
+        d = self.d
+        if self.covariance_type == "tied":
+            norms = F[2 * d + 1]
+        else:
+            norms = F[d : 2 * d].sum(axis=0)
+        factor, offset, peak = self.error_factor, self.error_offset, self.peak
+        largest_bound = factor * (self.lam_max * norms.max() + offset)
+        smallest_maha = 2.0 * (peak - log_joint.max(axis=1))
+        for k in np.flatnonzero(largest_bound > smallest_maha + 1.0):
+            maha = 2.0 * (peak[k] - log_joint[k])
+            bound = factor * (self.lam_max[k] * norms + offset[k])
+            if np.any(bound > maha + 1.0):
+                log_joint[k] = peak[k] - 0.5 * self._direct(F, int(k))
 
-def _sq_norms(D: np.ndarray) -> np.ndarray:
-    return np.einsum("nd,nd->n", D, D)
+    def _direct(self, F: np.ndarray, k: int) -> np.ndarray:
+        d = self.d
+        if self.covariance_type == "tied":
+            D = F[d + 1 : 2 * d + 1] - self.Mt[k][:, None]
+        else:
+            D = (F[:d] - self.mc[k][:, None]) * self.scale[k][:, None]
+        return np.einsum("db,db->b", D, D)
+
+    def log_joint_of(self, Xb: np.ndarray) -> np.ndarray:
+        """:meth:`log_joint` of one block, with arrays of its own."""
+        work = self.workspace(Xb.shape[0])
+        return self.log_joint(self.features(Xb, work), work)
 
 
 def estimate_log_gaussian_prob(
@@ -390,10 +507,25 @@ def estimate_log_gaussian_prob(
     K = means.shape[0]
     plan = _LogDensity(means, precisions_cholesky, covariance_type, _centre(means))
     out = np.empty((n, K))
-    for rows in iter_blocks(n, default_block_size(K, d)):
-        Xc = _read_block(X, rows) - plan.centre
-        out[rows] = plan.log_prob(Xc).T
+    for rows in iter_blocks(n, default_block_size(K, d, covariance_type)):
+        out[rows] = plan.log_joint_of(_read_block(X, rows)).T
     return out
+
+
+def _exp_of_nonpositive(a: np.ndarray) -> np.ndarray:
+    """``exp(a)`` in place for ``a <= 0``, as ``exp(a / 2)^2``.
+
+    The C library's ``exp`` takes a slower path for ``|a| > 512`` (where the result may
+    underflow), and in a log-joint such arguments are mixed with ordinary ones, so the branch
+    is mispredicted too: 2-3x the time of the whole array on ordinary arguments. Halved
+    arguments stay on the fast path. The square costs one rounding (within 2 ulp of ``exp``,
+    tested), and below ``-1023`` the result is 0 either way, as it is for ``exp``.
+    """
+    np.maximum(a, -1023.0, out=a)  # exp(-1023) = 0 in float64; NaN stays NaN
+    a *= 0.5
+    e = np.exp(a, out=a)
+    e *= e
+    return e
 
 
 def _responsibilities(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -414,11 +546,12 @@ def _responsibilities(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m = log_joint.max(axis=0)
     m[~np.isfinite(m)] = 0.0  # an all -inf column: no shift (its sum is then 0)
     log_joint -= m
-    e = np.exp(log_joint, out=log_joint)
+    e = _exp_of_nonpositive(log_joint)
     total = e.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_norm = np.log(total)
-        np.divide(e, total, out=e)
+        # One division per row, then products (a column of zeros gives 0 * inf = NaN).
+        np.multiply(e, np.reciprocal(total), out=e)
     log_norm += m
     return log_norm, e
 
@@ -464,14 +597,13 @@ def e_step(
     """
     n, d = X.shape
     K = means.shape[0]
-    block_size = block_size or default_block_size(K, d)
-    plan = _LogDensity(means, precisions_cholesky, covariance_type, _centre(means, weights))
-    log_weights = _log_weights(weights)
+    block_size = block_size or default_block_size(K, d, covariance_type)
+    centre = _centre(means, weights)
+    plan = _LogDensity(means, precisions_cholesky, covariance_type, centre, _log_weights(weights))
     log_norm = np.empty(n)
     log_resp = np.empty((n, K))
     for rows in iter_blocks(n, block_size):
-        Xc = _read_block(X, rows) - plan.centre
-        log_joint = plan.log_prob(Xc).T + log_weights
+        log_joint = plan.log_joint_of(_read_block(X, rows)).T
         log_norm[rows], log_resp[rows] = normalize_log_probabilities(log_joint)
     return log_norm, log_resp
 
@@ -617,66 +749,90 @@ def _direct_scatter_mask(
 
 
 class _Accumulator:
-    """Sums of one pass, about a common centre ``c``; turned into statistics by ``finalize``."""
+    """Sums of one pass, about a common centre ``c``; turned into statistics by ``finalize``.
 
-    def __init__(self, shift, centre, covariance_type, precisions_cholesky=None):
+    The expanded sums of a block are one product ``F[:S] @ r^T`` of its features
+    (:func:`_block_features`) with the weighted responsibilities: ``N_k`` from the constant
+    feature, ``sum r (x - c)`` from ``x``, and the scatter from ``x * x`` (diag, spherical) or
+    the pairs ``x_i x_j`` (full). ``full`` without pairs and ``tied`` add one more product.
+    """
+
+    def __init__(self, shift, centre, covariance_type, precisions_cholesky=None, pairs=False):
         K, d = shift.shape
-        self.shift, self.centre, self.covariance_type = shift, centre, covariance_type
+        ct = covariance_type
+        self.shift, self.centre, self.covariance_type = shift, centre, ct
         self.sc = shift - centre
-        self.direct = _direct_scatter_mask(self.sc, precisions_cholesky, covariance_type)
+        self.direct = _direct_scatter_mask(self.sc, precisions_cholesky, ct)
         self.direct_idx = np.flatnonzero(self.direct)
-        self.nk = np.zeros(K)
-        self.sx = np.zeros((K, d))  # sum r (x - c)
+        self.pairs = pairs and ct == "full"
+        p = d * (d + 1) // 2 if self.pairs else 0
+        self.p, self.first_x, self.one = _feature_layout(d, ct, self.pairs)
+        self.n_stat_rows = {"full": p + d + 1, "tied": d + 1}.get(ct, 2 * d + 1)
+        self.M = np.zeros((self.n_stat_rows, K))  # F[:S] @ r^T summed over blocks
         self.sx_direct = np.zeros((K, d))  # direct components: sum r (x - c_k), from raw rows
-        if covariance_type == "full":
-            self.T = np.zeros((K * d, d))  # expanded: sum r (x - c)(x - c)^T, stacked
+        if ct == "full":
+            self.T = None if self.pairs else np.zeros((K * d, d))  # sum r (x-c)(x-c)^T, stacked
             self.S_direct = np.zeros((K, d, d))  # direct: sum r (x - c_k)(x - c_k)^T
-        elif covariance_type == "tied":
+        elif ct == "tied":
             self.G = np.zeros((d, d))  # sum (sum over expanded k of r) (x - c)(x - c)^T
             self.S_direct = np.zeros((d, d))
         else:
-            self.Q = np.zeros((K, d))  # expanded: sum r (x - c)^2; direct: sum r (x - c_k)^2
+            self.Q_direct = np.zeros((K, d))  # direct: sum r (x - c_k)^2
         self.log_likelihood = 0.0
         self.total_weight = 0.0
 
-    def add(self, Xb, Xc, XcT, rT, work=None, sqT=None):
-        """Add a block with weighted responsibilities ``rT`` (K, rows).
+    def add(self, Xb, F, rT, unit_rows=False, work=None):
+        """Add a block: rows ``Xb`` as read, features ``F``, responsibilities ``rT`` (K, rows).
 
-        ``Xb`` is the block as read, ``Xc = Xb - c`` the same block centred. A component far
-        from ``c`` in its own standard deviations (``direct``) takes its sums from
-        ``Xb - c_k``: going through ``Xc`` would cost ``eps |c_k - c| / sigma_k`` of its
-        mean and covariance (a tight cluster far from the others).
+        ``unit_rows`` says that every row's responsibilities sum to one (no sample weights),
+        so the expanded ``tied`` scatter needs no weighting when no component is direct.
+        A component far from ``c`` in its own standard deviations (``direct``) takes its sums
+        from ``Xb - c_k``: going through ``x - c`` would cost ``eps |c_k - c| / sigma_k`` of
+        its mean and covariance (a tight cluster far from the others).
         """
         K, d = self.sc.shape
-        b = Xc.shape[0]
-        self.nk += rT.sum(axis=1)
-        self.sx += rT @ Xc
-        direct_blocks = {}
+        b = Xb.shape[0]
+        self.M += F[: self.n_stat_rows] @ rT.T
+        ct = self.covariance_type
+        x = F[self.first_x : self.first_x + d]
+        if ct == "full" and not self.pairs and self.direct_idx.size < K:
+            # One product for all components: rows k d + i hold r_nk (x_n - c)_i.
+            out = None if work is None else work["Y"].reshape(K, d, b)
+            Wt = np.multiply(x[None], rT[:, None, :], out=out)
+            self.T += Wt.reshape(K * d, b) @ x.T
+        elif ct == "tied":
+            if unit_rows and self.direct_idx.size == 0:
+                self.G += x @ x.T
+            else:
+                self.G += (x * rT[~self.direct].sum(axis=0)) @ x.T
         for k in self.direct_idx:
             D = Xb - self.shift[k]
-            direct_blocks[k] = D
             self.sx_direct[k] += rT[k] @ D
+            if ct == "diag" or ct == "spherical":
+                self.Q_direct[k] += rT[k] @ (D * D)
+            elif ct == "full":
+                self.S_direct[k] += (D.T * rT[k]) @ D
+            else:
+                self.S_direct += (D.T * rT[k]) @ D
+
+    def _sums(self):
+        """``N_k``, ``sum r (x - c)`` and the expanded scatter about ``c``."""
+        K, d = self.sc.shape
+        M, p, first_x = self.M, self.p, self.first_x
+        nk, sx = M[self.one].copy(), M[first_x : first_x + d].T.copy()
         ct = self.covariance_type
         if ct == "full":
-            if self.direct_idx.size < K:
-                # One product for all components: rows k d + i hold r_nk (x_n - c)_i.
-                out = None if work is None else work[: K * d * b].reshape(K, d, b)
-                W = np.multiply(XcT[None], rT[:, None, :], out=out)
-                self.T += W.reshape(K * d, b) @ Xc
-            for k, D in direct_blocks.items():
-                self.S_direct[k] += (D.T * rT[k]) @ D
-        elif ct == "tied":
-            g = rT[~self.direct].sum(axis=0)
-            self.G += (XcT * g) @ Xc
-            for k, D in direct_blocks.items():
-                self.S_direct += (D.T * rT[k]) @ D
-        else:
-            if self.direct_idx.size < K:
-                Qb = rT @ (Xc * Xc if sqT is None else sqT.T)
-                Qb[self.direct] = 0.0
-                self.Q += Qb
-            for k, D in direct_blocks.items():
-                self.Q[k] += rT[k] @ (D * D)
+            if self.pairs:
+                i, j = np.triu_indices(d)
+                T = np.empty((K, d, d))
+                T[:, i, j] = M[:p].T
+                T[:, j, i] = M[:p].T
+            else:
+                T = self.T.reshape(K, d, d)
+            return nk, sx, T
+        if ct == "tied":
+            return nk, sx, self.G
+        return nk, sx, M[d : 2 * d].T.copy()
 
     def expanded_trace(self) -> np.ndarray:
         """``sum_n r_nk |x_n - c|^2`` of the components accumulated in expanded form.
@@ -685,35 +841,36 @@ class _Accumulator:
         components accumulated directly; for ``tied``, the trace of the shared sum).
         """
         K, d = self.sc.shape
+        _, _, S = self._sums()
         if self.covariance_type == "full":
-            trace = np.einsum("kii->k", self.T.reshape(K, d, d)).copy()
+            trace = np.einsum("kii->k", S).copy()
         elif self.covariance_type == "tied":
-            trace = np.full(K, np.trace(self.G))
+            trace = np.full(K, np.trace(S))
         else:
-            trace = self.Q.sum(axis=1)
+            trace = S.sum(axis=1)
         trace[self.direct] = 0.0
         return trace
 
     def finalize(self) -> SufficientStatistics:
-        nk, sc, sx = self.nk, self.sc, self.sx
+        sc = self.sc
+        nk, sx, S = self._sums()
         sum_x = sx - nk[:, None] * sc
         sum_x[self.direct] = self.sx_direct[self.direct]
         ct = self.covariance_type
         if ct == "full":
-            K, d = sc.shape
             outer = sx[:, :, None] * sc[:, None, :]
             scatter = (
-                self.T.reshape(K, d, d) - outer - outer.transpose(0, 2, 1)
+                S - outer - outer.transpose(0, 2, 1)
                 + nk[:, None, None] * sc[:, :, None] * sc[:, None, :]
             )  # fmt: skip
             scatter[self.direct] = self.S_direct[self.direct]
         elif ct == "tied":
             e = ~self.direct
             outer = sx[e].T @ sc[e]
-            scatter = self.G - outer - outer.T + (sc[e].T * nk[e]) @ sc[e] + self.S_direct
+            scatter = S - outer - outer.T + (sc[e].T * nk[e]) @ sc[e] + self.S_direct
         else:
-            scatter = self.Q - 2 * sc * sx + nk[:, None] * sc**2
-            scatter[self.direct] = self.Q[self.direct]
+            scatter = S - 2 * sc * sx + nk[:, None] * sc**2
+            scatter[self.direct] = self.Q_direct[self.direct]
         return SufficientStatistics(
             nk, sum_x, scatter, self.shift.copy(), self.log_likelihood, self.total_weight, ct
         )
@@ -757,9 +914,10 @@ def accumulate_statistics(
     rT = np.array(resp, dtype=np.float64).T
     if sample_weight is not None:
         rT = rT * sample_weight[None, :]
-    acc = _Accumulator(stats.shift, _centre(stats.shift), covariance_type)
-    Xc = X - acc.centre
-    acc.add(X, Xc, np.ascontiguousarray(Xc.T), rT)
+    K, d = stats.shift.shape
+    pairs = covariance_type == "full" and _use_pairs(K, d)
+    acc = _Accumulator(stats.shift, _centre(stats.shift), covariance_type, pairs=pairs)
+    acc.add(X, _block_features(X, acc.centre, covariance_type, pairs), rT)
     block = acc.finalize()
     stats.nk += block.nk
     stats.sum_x += block.sum_x
@@ -877,24 +1035,24 @@ def em_pass(
     """
     n, d = X.shape
     K = means.shape[0]
-    block_size = block_size or default_block_size(K, d)
+    block_size = block_size or default_block_size(K, d, covariance_type)
     centre = _centre(means, weights)
-    plan = _LogDensity(means, precisions_cholesky, covariance_type, centre)
-    log_weights = _log_weights(weights)[:, None]
+    log_weights = _log_weights(weights)
+    plan = _LogDensity(means, precisions_cholesky, covariance_type, centre, log_weights)
     all_resp = np.empty((n, K)) if keep_responsibilities else None
     blocks = list(iter_blocks(n, block_size))
+    unit_rows = sample_weight is None
 
     def run(part: np.ndarray) -> _Accumulator:
-        acc = _Accumulator(means, centre, covariance_type, precisions_cholesky)
-        work = np.empty(K * d * min(block_size, n)) if covariance_type == "full" else None
+        acc = _Accumulator(means, centre, covariance_type, precisions_cholesky, plan.pairs)
+        full_block = min(block_size, n)
+        work = plan.workspace(full_block)
         for i in part:
             rows = blocks[i]
-            Xb = _read_block(X, rows)
-            Xc = Xb - centre
-            XcT = np.ascontiguousarray(Xc.T)
-            sqT = XcT * XcT if covariance_type in ("diag", "spherical") else None
-            log_joint = plan.log_prob(Xc, XcT, work, sqT)
-            log_joint += log_weights
+            Xb = _read_block(X, rows, keep_float32=True)
+            if Xb.shape[0] != full_block:
+                work = plan.workspace(Xb.shape[0])
+            log_joint = plan.log_joint(plan.features(Xb, work), work)
             log_norm, rT = _responsibilities(log_joint)
             if all_resp is not None:
                 all_resp[rows] = rT.T
@@ -904,15 +1062,15 @@ def em_pass(
                 acc.total_weight += float(w.sum())
                 acc.log_likelihood += float(log_norm @ w)
             else:
-                acc.total_weight += Xc.shape[0]
+                acc.total_weight += Xb.shape[0]
                 acc.log_likelihood += float(log_norm.sum())
-            acc.add(Xb, Xc, XcT, rT, work, sqT)
+            acc.add(Xb, work["F"], rT, unit_rows, work)
         return acc
 
     # Blocks are independent: with BLAS made single-threaded, threads take turns of blocks
     # (NumPy releases the GIL in its loops and in BLAS), each with its own statistics.
     # Only worth it when a block carries enough arithmetic (the full type's K d^2 per row).
-    n_threads = _n_threads(K, d, covariance_type, len(blocks), isinstance(X, np.ndarray))
+    n_threads = _n_threads(K, d, covariance_type, len(blocks), isinstance(X, np.ndarray), n)
     # BLAS is single-threaded during the pass in any case: the block products are too small
     # for BLAS threads to pay, and on a busy machine their synchronization costs many times
     # the product itself.
@@ -934,7 +1092,7 @@ def em_pass(
     if imprecise.any():
         # Rare (a component collapsing onto a few points, n < d): a second pass takes these
         # components' sums directly about their new means, as a two-pass formula would.
-        _redo_directly(stats, imprecise, X, plan, log_weights, blocks, sample_weight)
+        _redo_directly(stats, imprecise, X, plan, blocks, sample_weight)
     return stats, all_resp
 
 
@@ -967,7 +1125,7 @@ def _imprecise_scatter(stats: SufficientStatistics, trace: np.ndarray) -> np.nda
     return bound > EXPANSION_RTOL * np.maximum(smallest, 0.0)
 
 
-def _redo_directly(stats, components, X, plan, log_weights, blocks, sample_weight) -> None:
+def _redo_directly(stats, components, X, plan, blocks, sample_weight) -> None:
     """Replace the sums of ``components`` by direct ones about their new means (in place).
 
     A second pass repeats the E-step (the same responsibilities) and accumulates
@@ -983,9 +1141,7 @@ def _redo_directly(stats, components, X, plan, log_weights, blocks, sample_weigh
     scatter = np.zeros_like(stats.scatter)
     for rows in blocks:
         Xb = _read_block(X, rows)
-        log_joint = plan.log_prob(Xb - plan.centre)
-        log_joint += log_weights
-        _, rT = _responsibilities(log_joint)
+        _, rT = _responsibilities(plan.log_joint_of(Xb))
         if sample_weight is not None:
             rT *= sample_weight[rows]
         for k in ks:
@@ -1005,8 +1161,17 @@ def _redo_directly(stats, components, X, plan, log_weights, blocks, sample_weigh
         stats.scatter[ks] = scatter[ks]
 
 
-def _n_threads(K: int, d: int, covariance_type: str, n_blocks: int, in_memory: bool) -> int:
+def _n_threads(
+    K: int,
+    d: int,
+    covariance_type: str,
+    n_blocks: int,
+    in_memory: bool,
+    n_samples: int | None = None,
+) -> int:
     """Threads for a pass: at least one, at most one per block (see :data:`USE_THREADS`).
+
+    ``n_samples`` defaults to ``n_blocks`` full blocks of :func:`default_block_size` rows.
 
     Examples
     --------
@@ -1014,8 +1179,11 @@ def _n_threads(K: int, d: int, covariance_type: str, n_blocks: int, in_memory: b
     1
     """
     if USE_THREADS is None:
-        heavy = K * d * (d if covariance_type == "full" else 4) >= THREAD_MIN_WORK
-        wanted = min(N_THREADS, n_blocks // 2) if heavy and in_memory else 1
+        if n_samples is None:
+            n_samples = n_blocks * default_block_size(K, d, covariance_type)
+        per_row = d * d + 10 if covariance_type == "full" else 2 * d + 10
+        heavy = n_samples * K * per_row >= THREAD_MIN_WORK
+        wanted = N_THREADS if heavy and in_memory else 1
     else:
         wanted = N_THREADS if USE_THREADS else 1
     return max(1, min(wanted, n_blocks))
@@ -1062,7 +1230,7 @@ def estimate_parameters(
     """
     n, d = X.shape
     K = resp.shape[1]
-    block_size = block_size or default_block_size(K, d)
+    block_size = block_size or default_block_size(K, d, covariance_type)
     rw = resp if sample_weight is None else resp * sample_weight[:, None]
     nk = rw.sum(axis=0) + 10 * np.finfo(np.float64).eps
     sums = np.zeros((K, d))
