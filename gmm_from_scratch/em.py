@@ -411,10 +411,16 @@ class _LogDensity:
             G = F[first : first + d + 1]  # [1; x - c]
             Y = work["Y"]
             Y_rest = np.matmul(self.A_rest, G, out=Y[K * h :]).reshape(K, d - h, b)
-            np.einsum("keb,keb->kb", Y_rest, Y_rest, out=out)
             if h:
-                Y_first = np.matmul(self.A_first, G[: h + 1], out=Y[: K * h]).reshape(K, h, b)
-                out += np.einsum("keb,keb->kb", Y_first, Y_first, out=work["out2"])
+                np.matmul(self.A_first, G[: h + 1], out=Y[: K * h])
+            if h and 2 * h == d:  # both halves as one (2, K, d / 2, rows) array
+                Y4 = Y.reshape(2, K, h, b)
+                np.einsum("ukeb,ukeb->kb", Y4, Y4, out=out)
+            else:
+                np.einsum("keb,keb->kb", Y_rest, Y_rest, out=out)
+                if h:
+                    Y_first = Y[: K * h].reshape(K, h, b)
+                    out += np.einsum("keb,keb->kb", Y_first, Y_first, out=work["out2"])
             np.subtract(self.peak[:, None], out, out=out)
         else:
             np.matmul(self.W, F, out=out)
