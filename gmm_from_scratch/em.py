@@ -122,9 +122,10 @@ def default_block_size(n_components: int, n_features: int, covariance_type: str 
     """Rows per block so that a block's temporaries stay within a cache-sized budget.
 
     ``full`` keeps its largest temporary, ``(components, features, rows)``, within
-    :data:`BLOCK_BYTES`; the other types hold only the features ``(2 d + 1, rows)`` and the
-    ``(K, rows)`` log-joint, and take longer blocks (half that budget for those two), which
-    pays fewer per-block overheads (measured in chapter 13's benchmark).
+    :data:`BLOCK_BYTES`, and so its features when they include the pairs ``x_i x_j``. The
+    other types hold only the features ``(2 d + 1, rows)`` and the ``(K, rows)`` log-joint,
+    within half that budget together: longer blocks, which pay fewer per-block overheads
+    (measured with ``benchmarks/bench_em.py``).
 
     Examples
     --------
@@ -136,7 +137,12 @@ def default_block_size(n_components: int, n_features: int, covariance_type: str 
     True
     """
     K, d = n_components, n_features
-    per_row = 8 * K * (d + 1) if covariance_type == "full" else 16 * (2 * d + 1 + K)
+    if covariance_type == "full":
+        # ... and its features, when they include the pairs x_i x_j (see _use_pairs).
+        pairs = d * (d + 1) // 2 + d + 1 if _use_pairs(K, d) else 0
+        per_row = 8 * max(K * (d + 1), pairs)
+    else:
+        per_row = 16 * (2 * d + 1 + K)
     return int(min(1 << 16, max(256, BLOCK_BYTES // per_row)))
 
 

@@ -151,25 +151,42 @@ print("covariances agree:", np.allclose(pkg_cov, hand_cov, rtol=1e-10))
 #
 # `gmm_from_scratch.em` reorganizes the same arithmetic:
 #
-# - **Blocks of rows.** The rows are processed a block at a time (a few thousand rows), so the
-#   temporaries stay in the processor's cache and the memory needed does not grow with $n$.
+# - **Blocks of rows, as features.** The rows are processed a block at a time (a few thousand
+#   rows), so the temporaries stay in the processor's cache and the memory needed does not grow
+#   with $n$. Each block is centred at a point $\mathbf c$ near the data and written, in one
+#   pass, as a *features* array with one column per row: $\mathbf x-\mathbf c$, its squares
+#   and a constant 1 for diagonal and spherical covariances; for full covariances the
+#   products $(x_i-c_i)(x_j-c_j)$, $i\le j$, as well.
 # - **All components in one product.** Stack the $K$ factors side by side and append the row
 #   $-\boldsymbol\mu_k^\top\mathbf U_k$: then
 #   $[\mathbf x_n^\top,\ 1]\,\bigl[\mathbf U_1 \cdots \mathbf U_K;\ -\boldsymbol\mu_1^\top\mathbf U_1 \cdots\bigr]$
 #   gives $(\mathbf x_n - \boldsymbol\mu_k)^\top\mathbf U_k$ for every $k$ in *one* matrix
 #   product of a block with a $(d+1)\times Kd$ matrix. That is the linear form of the
-#   Mahalanobis distance, which loses no digits to cancellation.
-# - **All scatter matrices in one product.** The $Kd\times$rows matrix whose rows are
-#   $r_{nk}(\mathbf x_n - \mathbf c)$ times the block gives all $K$ scatter matrices at once.
+#   Mahalanobis distance, which loses no digits to cancellation. $\mathbf U_k$ is triangular,
+#   so the first half of its columns needs only the first half of the features: splitting the
+#   product in two saves about a quarter of its work. For the diagonal and spherical types
+#   the whole log-joint $\log\pi_k + \log\mathcal N$, constants included, is one product of a
+#   $K\times(2d+1)$ matrix with the features (for the tied type, with the block whitened by
+#   the shared factor, $\mathbf U^\top(\mathbf x-\mathbf c)$, and its squared norm).
+# - **All sufficient statistics in one product.** The features times the responsibilities,
+#   $\mathbf F\,\mathbf r^\top$, give $N_k$ (from the constant feature),
+#   $\sum_n r_{nk}(\mathbf x_n-\mathbf c)$ and the scatter (from the squares or the products
+#   $x_ix_j$) of all $K$ components at once: eq. {eq}`eq-ch13-stats` as a single matrix product.
+# - **Exponentials.** The responsibilities need $nK$ exponentials, and for the diagonal type
+#   they take longer than all its matrix products (the benchmark below measures both rates).
+#   The C library's `exp` takes a slower path when
+#   its argument is below $-512$ (the result might underflow); in a log-joint such arguments
+#   are mixed with ordinary ones, so the processor also mispredicts the branch. Computing
+#   $e^{a} = (e^{a/2})^2$ keeps every argument on the fast path, at the price of one rounding.
 # - **Both cores.** Blocks are independent, so two threads process them at the same time, each
 #   adding to its own statistics, which are summed at the end: the map-reduce again, in
 #   miniature.
-# - **Centring.** Each block is first centred at the mixture's mean $\mathbf c$, so shifting all
-#   the data by $10^6$ changes nothing. Components far from $\mathbf c$ compared to their width
-#   (where expanding about $\mathbf c$ would lose digits) are accumulated directly; for the
-#   diagonal, spherical and tied types the distances come from matrix products too, each entry
-#   with a rounding-error bound, and the rare entries whose bound is not negligible are
-#   recomputed directly.
+# - **Centring.** Because every block is centred at $\mathbf c$, shifting all the data by
+#   $10^6$ changes nothing. Components far from $\mathbf c$ compared to their width (where
+#   expanding about $\mathbf c$ would lose digits) are accumulated directly. The expanded
+#   distances of the diagonal, spherical and tied types carry a bound on their rounding error;
+#   one test per component and block finds the rare components whose bound is not negligible,
+#   and their distances are recomputed directly.
 #
 # The check below confirms the one-product log-densities against scipy, including a tight
 # cluster far from the origin.
