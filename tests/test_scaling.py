@@ -200,15 +200,18 @@ def test_threaded_pass_equals_sequential_pass(covariance_type, n_threads, monkey
 
 
 def test_readme_speed_table_is_the_stored_benchmark():
-    """The README's issue-18 table and sentences come from benchmarks/results/bench_goals.json."""
+    """The README's speed tables and sentences come from benchmarks/results/bench_*.json."""
     import json
 
-    from results_table import table
+    from results_table import grid_table, table
 
     root = Path(__file__).resolve().parents[1]
     readme = " ".join((root / "README.md").read_text().split("\n\n"))
     result = json.loads((root / "benchmarks" / "results" / "bench_goals.json").read_text())
     assert table(result) in (root / "README.md").read_text()
+    grid = json.loads((root / "benchmarks" / "results" / "bench_grid.json").read_text())
+    assert grid_table(grid) in (root / "README.md").read_text()
+    assert all(r["max_rel_diff"] <= 1e-8 and r["speedup"] > 1 for r in grid["rows"])
     rows = result["rows"]
     assert all(r["max_rel_diff"] <= 1e-8 for r in rows)  # the same answer
     text = " ".join(readme[readme.index("Of the goals of issue 18") :].split()[:140])
