@@ -57,9 +57,7 @@ def grid_table(result: dict) -> str:
     """The README's summary of the whole grid (``bench_em.py --save``, without ``--quick``)."""
     m, v = result["machine"], result["versions"]
     rows = result["rows"]
-    point = next(
-        r for r in rows if (r["n"], r["d"], r["K"], r["type"]) == (10**6, 16, 16, "full")
-    )
+    point = next(r for r in rows if (r["n"], r["d"], r["K"], r["type"]) == (10**6, 16, 16, "full"))
     mem = {k: {f: b / 2**20 for f, b in x.items()} for k, x in result["memory"].items()}
     speedups = [r["speedup"] for r in rows]
     slower = sum(s < 1 for s in speedups)
