@@ -74,10 +74,20 @@ def _fit_both(X, start, covariance_type):
     return ours, ref
 
 
-def _assert_normwise_close(actual, expected, what):
+def _assert_normwise_close(actual, expected, what, rtol=RTOL):
     actual, expected = np.asarray(actual), np.asarray(expected)
     err = np.max(np.abs(actual - expected)) / max(np.max(np.abs(expected)), 1e-300)
-    assert err <= RTOL, f"{what}: normwise relative difference {err:.3g} > {RTOL}"
+    assert err <= rtol, f"{what}: normwise relative difference {err:.3g} > {rtol:.3g}"
+
+
+def _factor_tolerance(cov, covariance_type) -> float:
+    """``eps * cond``: how far rounding alone moves the Cholesky factor of ``cov``'s inverse.
+
+    (Elementwise ``1 / sqrt`` for ``diag`` and ``spherical``: a few roundings, ``RTOL``.)
+    """
+    if covariance_type not in ("full", "tied"):
+        return RTOL
+    return float(np.finfo(float).eps * np.max(np.linalg.cond(cov)))
 
 
 PARAMETERS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
@@ -153,10 +163,14 @@ def _compare_or_explain(ours, ref, X, start, covariance_type):
     exact = _reference_iteration(X, start, covariance_type)
     # The precisions' factor of a covariance with condition number 1e9 (n < d, reg_covar
     # 1e-6) moves by 1e-7 when the covariance moves by one rounding: it is checked as the
-    # factor of our own covariances, which are checked against the reference.
+    # factor of our own covariances, which are checked against the reference, to what that
+    # conditioning allows (eps * cond). NumPy's and SciPy's LAPACK builds differ by 2e-8 on
+    # such a matrix, scikit-learn's own factor too; the factor of any other matrix is off by
+    # far more.
     _assert_normwise_close(
         ours.precisions_cholesky_, _precisions_cholesky(ours.covariances_, covariance_type),
         "precisions_cholesky_ of our covariances_",
+        rtol=max(RTOL, _factor_tolerance(ours.covariances_, covariance_type)),
     )  # fmt: skip
     for name in PARAMETERS[:3]:
         err_ours = _normwise_error(getattr(ours, name), exact[name])
