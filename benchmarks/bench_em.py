@@ -420,6 +420,15 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def numpy_simd() -> list[str]:
+    """The processor's SIMD extensions that NumPy found (AVX512F gives it vectorized ``exp``)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # a private module: it may move in another NumPy
+        return []
+    return sorted(name for name, present in __cpu_features__.items() if present)
+
+
 def provenance() -> dict:
     import platform
 
@@ -431,7 +440,7 @@ def provenance() -> dict:
 
     return {
         "machine": {"cores": os.cpu_count(), "cpu_model": cpu_model(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(), "numpy_simd": numpy_simd()},
         "versions": {
             "python": platform.python_version(), "numpy": np.__version__,
             "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
