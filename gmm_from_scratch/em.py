@@ -84,6 +84,27 @@ DIRECT_SCATTER_RATIO = 1e4
 
 _EPS = np.finfo(np.float64).eps
 
+
+def _numpy_exp_is_vectorized() -> bool:
+    """Whether NumPy runs its AVX-512 loop for float64 ``exp`` on this processor.
+
+    That loop computes eight exponentials at a time at one speed for every argument; without
+    it NumPy calls the C library's ``exp`` one value at a time (see :func:`_exp_of_nonpositive`).
+    """
+    try:
+        from numpy.lib.introspect import opt_func_info
+
+        target = opt_func_info(func_name="^exp$", signature="float64")["exp"]["dd"]["current"]
+    except (ImportError, KeyError, TypeError):  # NumPy < 2.0, or a build without dispatch
+        return False
+    return "AVX512" in target or target == "X86_V4"
+
+
+#: Whether the responsibilities' exponentials are a plain ``np.exp`` (NumPy's AVX-512 loop)
+#: rather than ``exp(a / 2)^2`` (which keeps the C library's ``exp`` on its fast path). Set
+#: at import from the processor; tests force both.
+VECTORIZED_EXP = _numpy_exp_is_vectorized()
+
 #: Threads that process blocks concurrently in :func:`em_pass`. They are used only when
 #: ``threadpoolctl`` (installed with scikit-learn; optional) can make BLAS single-threaded
 #: meanwhile: threads calling a multi-threaded BLAS would compete for the same cores. Without
@@ -525,14 +546,18 @@ def estimate_log_gaussian_prob(
 
 
 def _exp_of_nonpositive(a: np.ndarray) -> np.ndarray:
-    """``exp(a)`` in place for ``a <= 0``, as ``exp(a / 2)^2``.
+    """``exp(a)`` in place for ``a <= 0``, as ``exp(a / 2)^2`` unless NumPy's is vectorized.
 
     The C library's ``exp`` takes a slower path for ``|a| > 512`` (where the result may
     underflow), and in a log-joint such arguments are mixed with ordinary ones, so the branch
     is mispredicted too: 2-3x the time of the whole array on ordinary arguments. Halved
     arguments stay on the fast path. The square costs one rounding (within 2 ulp of ``exp``,
-    tested), and below ``-1023`` the result is 0 either way, as it is for ``exp``.
+    tested), and below ``-1023`` the result is 0 either way, as it is for ``exp``. NumPy's
+    AVX-512 loop (:data:`VECTORIZED_EXP`) has no slow path: there the three extra passes over
+    the array would only cost time, and ``np.exp`` is used as it is.
     """
+    if VECTORIZED_EXP:
+        return np.exp(a, out=a)
     np.maximum(a, -1023.0, out=a)  # exp(-1023) = 0 in float64; NaN stays NaN
     a *= 0.5
     e = np.exp(a, out=a)
