@@ -178,7 +178,8 @@ print("covariances agree:", np.allclose(pkg_cov, hand_cov, rtol=1e-10))
 #   matrix products (the benchmark measures both rates). The C library's `exp` takes a slower
 #   path when its argument is below $-512$ (the result might underflow); in a log-joint such
 #   arguments are mixed with ordinary ones, so the processor also mispredicts the branch. Computing
-#   $e^{a} = (e^{a/2})^2$ keeps every argument on the fast path, at the price of one rounding.
+#   $e^{a} = (e^{a/2})^2$ keeps every argument on the fast path, at the price of one rounding;
+#   the package does so only where NumPy has no AVX-512 loop, which has no slow path.
 # - **Both cores.** Blocks are independent, so two threads process them at the same time, each
 #   adding to its own statistics, which are summed at the end: the map-reduce again, in
 #   miniature.
