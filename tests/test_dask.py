@@ -22,7 +22,7 @@ from gmm_from_scratch.scale import DaskGaussianMixture, dask_em_pass  # noqa: E4
 def client():
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=40,
+        dashboard_address=":0", silence_logs=40,
     ) as cluster, distributed.Client(cluster) as c:  # fmt: skip
         yield c
 

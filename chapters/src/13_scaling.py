@@ -518,7 +518,7 @@ from dask.distributed import Client, LocalCluster
 from gmm_from_scratch.scale import DaskGaussianMixture
 
 cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                       dashboard_address=None, silence_logs=logging.ERROR)
+                       dashboard_address=":0", silence_logs=logging.ERROR)
 client = Client(cluster)
 
 X_dask = da.from_array(X_disk, chunks=(10_000, 4))  # five chunks of 10,000 rows
