@@ -230,29 +230,31 @@ def test_readme_speed_table_is_the_stored_benchmark():
 
     # Which goals are met, and the speed-ups named for those that are not.
     met = {(r["type"], r["n"]) for r in rows if r["speedup"] >= goal(r)}
-    assert met == {("tied", 400_000), ("tied", 10**6), ("diag", 200_000), ("spherical", 10**6)}
+    assert met == {("tied", 400_000), ("tied", 10**6), ("diag", 200_000)}, met
     sp = {(r["type"], r["n"]): r["speedup"] for r in rows}
     diag16 = [sp["diag", 400_000], sp["diag", 10**6]]
+    spherical16 = [sp["spherical", 400_000], sp["spherical", 10**6]]
     assert (
-        f"tied (at least 8× at both sizes), diag at 64 × 32 (at least 3×) and spherical at 10^6 "
-        f"rows ({sp['spherical', 10**6]:.1f}×) are met; full at 400,000 × 16, 16 "
-        f"({sp['full', 400_000]:.1f}×, goal 10×), diag at 16 × 16 ({span(diag16, 1)}) and "
-        f"spherical at 400,000 rows ({sp['spherical', 400_000]:.1f}×, goal 8×) are not" in text
+        f"tied (at least 8× at both sizes) and diag at 64 × 32 (at least 3×) are met; full at "
+        f"400,000 × 16, 16 ({sp['full', 400_000]:.1f}×, goal 10×), diag at 16 × 16 "
+        f"({span(diag16, 1)}) and spherical at 16 × 16 ({span(spherical16, 1)}, goal 8×) are "
+        "not" in text
     )
     ratios = [r["ratio_to_bound"] for r in rows]
     assert f"Our time is {span(ratios, 1)} the machine's bound" in text
     within = {(r["type"], r["n"]) for r in rows if r["ratio_to_bound"] <= 2.5}
-    assert within == {("diag", 400_000), ("diag", 10**6), ("diag", 200_000), ("spherical", 10**6)}
+    assert within == {("diag", 200_000)}, within
     tied = [point("tied", n)["ratio_to_bound"] for n in (400_000, 10**6)]
     assert (
-        f"above it for full ({point('full', 400_000)['ratio_to_bound']:.1f}×), for tied "
-        f"({span(tied, 1)}) and for spherical at 400,000 rows "
-        f"({point('spherical', 400_000)['ratio_to_bound']:.2f}×)" in text
+        f"within the 2.5× aimed at only for diag at 64 × 32, above it for full "
+        f"({point('full', 400_000)['ratio_to_bound']:.1f}×), for tied ({span(tied, 1)}) and "
+        f"for diag and spherical at 16 × 16 ({span([r['ratio_to_bound'] for r in small(rows)], 1)})"
+        in text
     )
-    # The processor: AVX-512 exponentials, nearly six times the rate of the grid's processor.
+    # The processor: AVX-512 exponentials, six times the rate of the grid's processor.
     rate, grid_rate = result["machine_rates"]["exp_per_s"], grid["machine_rates"]["exp_per_s"]
     assert f"{rate / 1e9:.1f} billion exponentials a second" in text
-    assert 5.5 < rate / grid_rate < 6  # "nearly six times the rate"
+    assert 5.8 < rate / grid_rate < 6.8  # "six times the rate"
     assert all(0.18 <= r["exp_s"] / r["bound_s"] <= 0.23 for r in small(rows))  # "a fifth"
     # scikit-learn's own time over the bound, and how close 8x would have to come to it.
     own = [r["sklearn_s"] / r["bound_s"] for r in small(rows)]
