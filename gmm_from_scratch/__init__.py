@@ -22,7 +22,14 @@ from .alignment import align_components, align_labels, permute_mixture
 from .bayesian import BayesianGaussianMixture
 from .covariance import COVARIANCE_TYPES, DegenerateCovarianceError, n_parameters
 from .datasets import load_old_faithful, standardize
-from .em import SufficientStatistics, e_step, em_pass, estimate_log_gaussian_prob, m_step
+from .em import (
+    SufficientStatistics,
+    e_step,
+    em_pass,
+    estimate_log_gaussian_prob,
+    m_step,
+    responsibilities,
+)
 from .gaussian import (
     fit_gaussian_1d,
     log_likelihood_1d,
@@ -76,6 +83,7 @@ __all__ = [
     "normalize_log_probabilities",
     "permute_mixture",
     "precision_cholesky",
+    "responsibilities",
     "select_n_components",
     "standardize",
 ]

@@ -70,6 +70,7 @@ __all__ = [
     "is_streamed",
     "iter_blocks",
     "m_step",
+    "responsibilities",
 ]
 
 #: Target size in bytes of the largest temporary, ``(components, features, rows)``, per block.
@@ -546,6 +547,56 @@ def estimate_log_gaussian_prob(
     for rows in iter_blocks(n, default_block_size(K, d, covariance_type)):
         out[rows] = plan.log_joint_of(_read_block(X, rows)).T
     return out
+
+
+def defined_responsibilities(e_step_result: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The log-responsibilities of an E-step, or a clear error for rows where they are 0/0.
+
+    A point whose density is zero under every component (its squared Mahalanobis distances
+    overflow, e.g. at ``1e200``) has no defined responsibilities: ``0 / 0``.
+    """
+    log_norm, log_resp = e_step_result
+    lost = np.flatnonzero(~np.isfinite(log_norm))
+    if lost.size:
+        raise ValueError(
+            f"{lost.size} row(s) of X (the first is row {lost[0]}) are so far from every "
+            "component that their density underflows to 0 under all of them, so their "
+            "responsibilities are undefined (0/0). score_samples gives -inf for them; check "
+            "the data's scale, or remove these outliers before predicting."
+        )
+    return log_resp
+
+
+def responsibilities(
+    X: np.ndarray,
+    weights: np.ndarray,
+    means: np.ndarray,
+    precisions_cholesky: np.ndarray,
+    covariance_type: str,
+    block_size: int | None = None,
+) -> np.ndarray:
+    """Responsibilities ``gamma(z_nk)`` of each component for each row (eq. 4.2).
+
+    ``exp`` of :func:`e_step`'s log-responsibilities; each row sums to one. Takes the
+    arguments of :func:`e_step`.
+
+    Raises
+    ------
+    ValueError
+        For rows so far from every component that their densities underflow to zero under
+        all of them (``0 / 0``), naming the first such row.
+
+    Examples
+    --------
+    >>> from gmm_from_scratch.covariance import precisions_cholesky_from_covariances
+    >>> X = np.array([[-2.0], [0.0], [2.0]])
+    >>> weights, means = np.array([0.5, 0.5]), np.array([[-2.0], [2.0]])
+    >>> U = precisions_cholesky_from_covariances(np.array([1.0, 1.0]), "spherical")
+    >>> np.round(responsibilities(X, weights, means, U, "spherical")[:, 0], 4).tolist()
+    [0.9997, 0.5, 0.0003]
+    """
+    e_step_result = e_step(X, weights, means, precisions_cholesky, covariance_type, block_size)
+    return np.exp(defined_responsibilities(e_step_result))
 
 
 def _exp_of_nonpositive(a: np.ndarray) -> np.ndarray:

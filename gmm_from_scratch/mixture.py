@@ -34,6 +34,7 @@ from .covariance import (
 )
 from .em import (
     check_streamed,
+    defined_responsibilities,
     e_step,
     em_pass,
     estimate_parameters,
@@ -619,24 +620,6 @@ def initial_responsibilities(
     else:
         raise ValueError(f"init_params must be one of {INIT_METHODS}, got {init_params!r}.")
     return resp
-
-
-def defined_responsibilities(e_step_result: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The log-responsibilities of an E-step, or a clear error for rows where they are 0/0.
-
-    A point whose density is zero under every component (its squared Mahalanobis distances
-    overflow, e.g. at ``1e200``) has no defined responsibilities: ``0 / 0``.
-    """
-    log_norm, log_resp = e_step_result
-    lost = np.flatnonzero(~np.isfinite(log_norm))
-    if lost.size:
-        raise ValueError(
-            f"{lost.size} row(s) of X (the first is row {lost[0]}) are so far from every "
-            "component that their density underflows to 0 under all of them, so their "
-            "responsibilities are undefined (0/0). score_samples gives -inf for them; check "
-            "the data's scale, or remove these outliers before predicting."
-        )
-    return log_resp
 
 
 def check_warm_start(estimator: Any, n_features: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
 from gmm_from_scratch import em
@@ -134,3 +135,24 @@ def test_expanded_distances_are_recomputed_where_their_bound_fails(covariance_ty
     ref = np.column_stack([multivariate_normal(means[k], cov[k]).logpdf(X) for k in range(K)])
     assert calls, "no component was recomputed directly"
     np.testing.assert_allclose(ours, ref, rtol=1e-9)
+
+
+def test_public_responsibilities_match_scipy_and_refuse_lost_rows():
+    """``gmm_from_scratch.responsibilities`` is eq. 4.2 from SciPy's densities, rows sum to 1."""
+    from gmm_from_scratch import responsibilities
+
+    X, _, means, covs = _problem(3, 200, 3, 3)
+    weights = np.array([0.2, 0.3, 0.5])
+    U = precisions_cholesky_from_covariances(covs, "full")
+    log_joint = np.column_stack(
+        [
+            np.log(w) + multivariate_normal(m, c).logpdf(X)
+            for w, m, c in zip(weights, means, covs, strict=True)
+        ]
+    )
+    ours = responsibilities(X, weights, means, U, "full")
+    ref = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(ours.sum(axis=1), 1.0, rtol=1e-14)
+    with pytest.raises(ValueError, match=r"row 1\).*underflows"):
+        responsibilities(np.vstack([X[:1], np.full((1, 3), 1e200)]), weights, means, U, "full")

@@ -465,12 +465,10 @@ assert boundaries[1] > boundaries[0] and round(far_left, 1) == -5.4
 # posterior gives about 20% to component 1 and 80% to component 2.
 
 # %%
-def responsibility_along(t):
-    """Responsibilities at the point (1 - t) mu_1 + t mu_2."""
-    return mix3.predict_proba([(1 - t) * m3[0] + t * m3[1]])[0]
-
-
-t_star = optimize.brentq(lambda t: responsibility_along(t)[1] - 0.8, 0.0, 1.0)
+# Where on the segment (1 - t) mu_1 + t mu_2 is the responsibility of component 2 exactly 0.8?
+t_star = optimize.brentq(
+    lambda t: mix3.predict_proba([(1 - t) * m3[0] + t * m3[1]])[0, 1] - 0.8, 0.0, 1.0
+)
 point = (1 - t_star) * m3[0] + t_star * m3[1]
 print(f"the point: {point} (t = {t_star:.4f} of the way from mu_1 to mu_2)")
 print("predict_proba:", mix3.predict_proba([point])[0])

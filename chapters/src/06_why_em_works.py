@@ -208,11 +208,6 @@ def log_likelihood(mu_1):
     return log_prob_norm.mean()
 
 
-def responsibilities(mu_1):
-    _, log_resp = gfs.e_step(X1, weights, means_with(mu_1), prec_chol, "spherical")
-    return np.exp(log_resp)
-
-
 def elbo(q, mu_1):
     """L(q, mu_1) / N, eq. (6.2), with the package's log-densities."""
     log_joint = (gfs.estimate_log_gaussian_prob(X1, means_with(mu_1), prec_chol, "spherical")
@@ -227,7 +222,7 @@ ll_curve = np.array([log_likelihood(m) for m in grid])
 steps = []
 mu_1 = 0.5
 for _ in range(2):
-    q = responsibilities(mu_1)
+    q = gfs.responsibilities(X1, weights, means_with(mu_1), prec_chol, "spherical")
     bound = np.array([elbo(q, m) for m in grid])
     mu_1_new = float(q[:, 0] @ x / q[:, 0].sum())  # eq. (5.6) for mu_1
     steps.append((mu_1, q, bound, mu_1_new))
@@ -350,7 +345,9 @@ print(f"|L(q, mu_old) - log p(mu_old)| / N < 1e-12: {touch < 1e-12}")
 below = np.all(bound <= ll_curve + 1e-12)
 print(f"bound <= log-likelihood on all {grid.size} grid points: {below}")
 
-kl = np.array([np.sum(q * (np.log(q) - np.log(responsibilities(m)))) / len(x) for m in grid])
+posteriors = [gfs.responsibilities(X1, weights, means_with(m), prec_chol, "spherical")
+              for m in grid]
+kl = np.array([np.sum(q * (np.log(q) - np.log(p))) / len(x) for p in posteriors])
 gap_is_kl = np.allclose(ll_curve - bound, kl, rtol=1e-9, atol=1e-12)
 print(f"log p - L equals KL(q || posterior) on the grid (6.4): {gap_is_kl};"
       f" largest KL on the grid {kl.max():.3f} nats/point")
@@ -533,7 +530,7 @@ assert sorted({round(float(f), 4) for f in finals}) == [-1.3781, -1.3765]
 # ```python
 # mu_1, values = 0.5, []
 # for _ in range(20):
-#     q = responsibilities(mu_1)
+#     q = gfs.responsibilities(X1, weights, means_with(mu_1), prec_chol, "spherical")
 #     target = q[:, 0] @ x / q[:, 0].sum()
 #     mu_1 = mu_1 + 0.5 * (target - mu_1)
 #     values.append(log_likelihood(mu_1))
@@ -556,7 +553,7 @@ kl = np.sum(q_t * (np.log(q_t) - np.log(q_next))) / len(X)
 assert np.isclose(gap, kl) and f"{gap:.6f} {kl:.6f}" == "0.043385 0.043385"
 mu_1, values = 0.5, []
 for _ in range(20):
-    q = responsibilities(mu_1)
+    q = gfs.responsibilities(X1, weights, means_with(mu_1), prec_chol, "spherical")
     target = q[:, 0] @ x / q[:, 0].sum()
     mu_1 = mu_1 + 0.5 * (target - mu_1)
     values.append(log_likelihood(mu_1))
