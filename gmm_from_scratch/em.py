@@ -145,7 +145,7 @@ def default_block_size(n_components: int, n_features: int, covariance_type: str 
 
     ``full`` keeps its largest temporary, ``(components, features, rows)``, within
     :data:`BLOCK_BYTES`, and so its features when they include the pairs ``x_i x_j``. The
-    other types hold only the features ``(2 d + 1, rows)`` and the ``(K, rows)`` log-joint,
+    other types hold only the features (``2 d + 1`` or fewer, rows) and the ``(K, rows)`` log-joint,
     within half that budget together: longer blocks, which pay fewer per-block overheads
     (measured with ``benchmarks/bench_em.py``).
 
@@ -164,7 +164,7 @@ def default_block_size(n_components: int, n_features: int, covariance_type: str 
         pairs = d * (d + 1) // 2 + d + 1 if _use_pairs(K, d) else 0
         per_row = 8 * max(K * (d + 1), pairs)
     else:
-        per_row = 16 * (2 * d + 1 + K)
+        per_row = 16 * (_feature_rows(d, covariance_type, False, False) + K)
     return int(min(1 << 16, max(256, BLOCK_BYTES // per_row)))
 
 
@@ -291,7 +291,8 @@ def _block_features(
 
     * ``full``: ``[x_i x_j for i <= j]`` (only with ``pairs``), ``1``, ``x``;
     * ``tied``: ``x``, ``1``, and with ``tied_factor`` ``U`` also ``y = U^T x``, ``|y|^2``;
-    * ``diag``, ``spherical``: ``x``, ``x * x``, ``1``.
+    * ``diag``: ``x``, ``x * x``, ``1``;
+    * ``spherical``: ``x``, ``|x|^2``, ``1`` (its model sees only the squared norm).
 
     The sufficient statistics of the block are then one product ``F @ r^T`` (the constant
     feature gives ``N_k``), and the log-densities of ``tied``, ``diag`` and ``spherical`` one
@@ -313,8 +314,10 @@ def _block_features(
         if tied_factor is not None:
             y = np.matmul(tied_factor.T, x, out=out[d + 1 : 2 * d + 1])
             np.einsum("db,db->b", y, y, out=out[2 * d + 1])
-    else:
+    elif ct == "diag":
         np.multiply(x, x, out=out[d : 2 * d])
+    else:
+        np.einsum("db,db->b", x, x, out=out[d])
     return out
 
 
@@ -323,15 +326,21 @@ def _feature_layout(d: int, covariance_type: str, pairs: bool) -> tuple[int, int
     if covariance_type == "full":
         p = d * (d + 1) // 2 if pairs else 0
         return p, p + 1, p
-    return 0, 0, (d if covariance_type == "tied" else 2 * d)
+    return 0, 0, {"tied": d, "diag": 2 * d}.get(covariance_type, d + 1)
+
+
+def _feature_rows(d: int, covariance_type: str, pairs: bool, tied_y: bool) -> int:
+    """The number of rows of :func:`_block_features`."""
+    p, _, one = _feature_layout(d, covariance_type, pairs)
+    if covariance_type == "full":
+        return p + d + 1
+    return 2 * d + 2 if covariance_type == "tied" and tied_y else one + 1
 
 
 def _features_buffer(d: int, rows: int, covariance_type: str, pairs: bool, tied_y: bool):
     """An empty features array for :func:`_block_features`, its constant feature set."""
-    ct = covariance_type
-    p, _, one = _feature_layout(d, ct, pairs)
-    n_rows = {"full": p + d + 1, "tied": 2 * d + 2 if tied_y else d + 1}.get(ct, 2 * d + 1)
-    buf = np.empty((n_rows, rows))
+    buf = np.empty((_feature_rows(d, covariance_type, pairs, tied_y), rows))
+    one = _feature_layout(d, covariance_type, pairs)[2]
     buf[one] = 1.0
     return buf
 
@@ -399,12 +408,15 @@ class _LogDensity:
             W[:, d] = self.peak - 0.5 * C
             self.Mt, self.lam_max = Mt, np.ones(K)
         else:
-            lam = P**2 if ct == "diag" else np.repeat((P**2)[:, None], d, axis=1)
+            # diag: one precision per feature, lam_kj; spherical: one per component, lam_k,
+            # which multiplies the single feature |x|^2.
+            lam = P**2 if ct == "diag" else (P**2)[:, None]
             C = np.einsum("kd,kd->k", lam * mc, mc)
-            W = np.empty((K, 2 * d + 1))
+            one = _feature_layout(d, ct, False)[2]
+            W = np.empty((K, one + 1))
             W[:, :d] = lam * mc
-            W[:, d : 2 * d] = -0.5 * lam
-            W[:, 2 * d] = self.peak - 0.5 * C
+            W[:, d:one] = -0.5 * lam
+            W[:, one] = self.peak - 0.5 * C
             self.scale = np.sqrt(lam)
             self.lam_max = lam.max(axis=1)
         # The tied log-joint does not use x itself (only 1, y and |y|^2, rows d onwards): the
@@ -470,10 +482,8 @@ class _LogDensity:
         entry fails.
         """
         d = self.d
-        if self.covariance_type == "tied":
-            norms = F[2 * d + 1]
-        else:
-            norms = F[d : 2 * d].sum(axis=0)
+        ct = self.covariance_type
+        norms = F[d : 2 * d].sum(axis=0) if ct == "diag" else F[{"tied": 2 * d + 1}.get(ct, d)]
         factor, offset, peak = self.error_factor, self.error_offset, self.peak
         largest_bound = factor * (self.lam_max * norms.max() + offset)
         smallest_maha = 2.0 * (peak - log_joint.max(axis=1))
@@ -717,8 +727,8 @@ class SufficientStatistics:
     scatter : ndarray
         ``sum_n w_n r_nk (x_n - c_k)(x_n - c_k)^T``: shape (n_components, n_features,
         n_features) for ``full``; summed over components, (n_features, n_features), for
-        ``tied``; its diagonal only, (n_components, n_features), for ``diag`` and
-        ``spherical``.
+        ``tied``; its diagonal only, (n_components, n_features), for ``diag``; its trace
+        ``sum_n w_n r_nk |x_n - c_k|^2``, (n_components,), for ``spherical``.
     shift : ndarray of shape (n_components, n_features)
         The centres ``c_k`` about which the sums were taken.
     log_likelihood : float
@@ -753,7 +763,9 @@ class SufficientStatistics:
     def zeros(cls, shift: np.ndarray, covariance_type: str) -> SufficientStatistics:
         """Empty statistics about ``shift``, to add blocks to."""
         K, d = shift.shape
-        scatter_shape = {"full": (K, d, d), "tied": (d, d)}.get(covariance_type, (K, d))
+        scatter_shape = {"full": (K, d, d), "tied": (d, d), "diag": (K, d)}.get(
+            covariance_type, (K,)
+        )
         return cls(
             np.zeros(K), np.zeros((K, d)), np.zeros(scatter_shape), shift.copy(), 0.0, 0.0,
             covariance_type,
@@ -798,8 +810,10 @@ class SufficientStatistics:
                 self.scatter + outer + outer.transpose(0, 2, 1)
                 + nk[:, None, None] * delta[:, :, None] * delta[:, None, :]
             )  # fmt: skip
-        elif self.covariance_type != "tied":
+        elif self.covariance_type == "diag":
             scatter = self.scatter + 2 * s * delta + nk[:, None] * delta**2
+        elif self.covariance_type == "spherical":
+            scatter = self.scatter + 2 * np.einsum("kd,kd->k", s, delta) + nk * (delta**2).sum(1)
         else:
             outer = s.T @ delta
             scatter = self.scatter + outer + outer.T + (delta.T * nk) @ delta
@@ -844,8 +858,9 @@ class _Accumulator:
 
     The expanded sums of a block are one product ``F[:S] @ r^T`` of its features
     (:func:`_block_features`) with the weighted responsibilities: ``N_k`` from the constant
-    feature, ``sum r (x - c)`` from ``x``, and the scatter from ``x * x`` (diag, spherical) or
-    the pairs ``x_i x_j`` (full). ``full`` without pairs and ``tied`` add one more product.
+    feature, ``sum r (x - c)`` from ``x``, and the scatter from ``x * x`` (diag), ``|x|^2``
+    (spherical) or the pairs ``x_i x_j`` (full). ``full`` without pairs and ``tied`` add one
+    more product.
     """
 
     def __init__(self, shift, centre, covariance_type, precisions_cholesky=None, pairs=False):
@@ -856,9 +871,8 @@ class _Accumulator:
         self.direct = _direct_scatter_mask(self.sc, precisions_cholesky, ct)
         self.direct_idx = np.flatnonzero(self.direct)
         self.pairs = pairs and ct == "full"
-        p = d * (d + 1) // 2 if self.pairs else 0
         self.p, self.first_x, self.one = _feature_layout(d, ct, self.pairs)
-        self.n_stat_rows = {"full": p + d + 1, "tied": d + 1}.get(ct, 2 * d + 1)
+        self.n_stat_rows = _feature_rows(d, ct, self.pairs, tied_y=False)
         self.M = np.zeros((self.n_stat_rows, K))  # F[:S] @ r^T summed over blocks
         self.sx_direct = np.zeros((K, d))  # direct components: sum r (x - c_k), from raw rows
         if ct == "full":
@@ -867,8 +881,8 @@ class _Accumulator:
         elif ct == "tied":
             self.G = np.zeros((d, d))  # sum (sum over expanded k of r) (x - c)(x - c)^T
             self.S_direct = np.zeros((d, d))
-        else:
-            self.Q_direct = np.zeros((K, d))  # direct: sum r (x - c_k)^2
+        else:  # direct: sum r (x - c_k)^2, per feature (diag) or summed (spherical)
+            self.Q_direct = np.zeros((K, d) if ct == "diag" else K)
         self.log_likelihood = 0.0
         self.total_weight = 0.0
 
@@ -899,8 +913,10 @@ class _Accumulator:
         for k in self.direct_idx:
             D = Xb - self.shift[k]
             self.sx_direct[k] += rT[k] @ D
-            if ct == "diag" or ct == "spherical":
+            if ct == "diag":
                 self.Q_direct[k] += rT[k] @ (D * D)
+            elif ct == "spherical":
+                self.Q_direct[k] += rT[k] @ np.einsum("nd,nd->n", D, D)
             elif ct == "full":
                 self.S_direct[k] += (D.T * rT[k]) @ D
             else:
@@ -923,6 +939,8 @@ class _Accumulator:
             return nk, sx, T
         if ct == "tied":
             return nk, sx, self.G
+        if ct == "spherical":
+            return nk, sx, M[d].copy()
         return nk, sx, M[d : 2 * d].T.copy()
 
     def expanded_trace(self) -> np.ndarray:
@@ -937,8 +955,10 @@ class _Accumulator:
             trace = np.einsum("kii->k", S).copy()
         elif self.covariance_type == "tied":
             trace = np.full(K, np.trace(S))
-        else:
+        elif self.covariance_type == "diag":
             trace = S.sum(axis=1)
+        else:
+            trace = S
         trace[self.direct] = 0.0
         return trace
 
@@ -959,8 +979,11 @@ class _Accumulator:
             e = ~self.direct
             outer = sx[e].T @ sc[e]
             scatter = S - outer - outer.T + (sc[e].T * nk[e]) @ sc[e] + self.S_direct
-        else:
+        elif ct == "diag":
             scatter = S - 2 * sc * sx + nk[:, None] * sc**2
+            scatter[self.direct] = self.Q_direct[self.direct]
+        else:
+            scatter = S - 2 * np.einsum("kd,kd->k", sc, sx) + nk * np.einsum("kd,kd->k", sc, sc)
             scatter[self.direct] = self.Q_direct[self.direct]
         return SufficientStatistics(
             nk, sum_x, scatter, self.shift.copy(), self.log_likelihood, self.total_weight, ct
@@ -1068,9 +1091,10 @@ def m_step(
         between = np.einsum("k,ki,kj->ij", nk, delta, delta)
         cov = (stats.scatter - between) / nk.sum()
         cov[diagonal] = np.maximum(cov[diagonal], 0.0) + reg_covar
-    else:
-        var = np.maximum(stats.scatter / nk[:, None] - delta**2, 0.0) + reg_covar
-        cov = var if covariance_type == "diag" else var.mean(axis=1)
+    elif covariance_type == "diag":
+        cov = np.maximum(stats.scatter / nk[:, None] - delta**2, 0.0) + reg_covar
+    else:  # the mean variance over features: the trace over d (eq. 9.4)
+        cov = np.maximum(stats.scatter / nk - (delta**2).sum(axis=1), 0.0) / d + reg_covar
     if covariance_type in ("full", "tied"):
         cov = 0.5 * (cov + np.swapaxes(cov, -1, -2))  # exact symmetry despite rounding
     weights = nk / nk.sum()
@@ -1212,7 +1236,7 @@ def _imprecise_scatter(stats: SufficientStatistics, trace: np.ndarray) -> np.nda
         bound = 4 * _EPS * trace / nk
     else:
         smallest = cov
-        bound = 4 * _EPS * trace / nk / stats.scatter.shape[1]
+        bound = 4 * _EPS * trace / nk / stats.sum_x.shape[1]
     return bound > EXPANSION_RTOL * np.maximum(smallest, 0.0)
 
 
@@ -1242,8 +1266,10 @@ def _redo_directly(stats, components, X, plan, blocks, sample_weight) -> None:
                 scatter[k] += (D.T * rT[k]) @ D
             elif ct == "tied":
                 scatter += (D.T * rT[k]) @ D
-            else:
+            elif ct == "diag":
                 scatter[k] += rT[k] @ (D * D)
+            else:
+                scatter[k] += rT[k] @ np.einsum("nd,nd->n", D, D)
     stats.shift = shift
     stats.sum_x[ks] = sum_x[ks]
     if ct == "tied":

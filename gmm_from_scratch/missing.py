@@ -492,8 +492,12 @@ def _add_expected_statistics(
     Rc = R[:, :, None]
     stats.sum_x[:, o] += (D @ Rc)[:, :, 0]
     if not model.dense:
-        stats.scatter[:, o] += ((D * D) @ Rc)[:, :, 0]
-        stats.scatter[:, m] += nk[:, None] * model.C
+        scatter = ((D * D) @ Rc)[:, :, 0]
+        if stats.scatter.ndim == 1:  # spherical: the trace (see SufficientStatistics)
+            stats.scatter += scatter.sum(axis=1) + nk * model.C.sum(axis=1)
+        else:
+            stats.scatter[:, o] += scatter
+            stats.scatter[:, m] += nk[:, None] * model.C
         return
     offset = model.offset(Y)
     # Work in the pattern's own order of coordinates, (o, m): E = [x_o - mu_o; offset].

@@ -201,7 +201,8 @@ def test_m_step_variance_cannot_go_negative(covariance_type):
     scatter = {
         "full": np.eye(d)[None] * scatter_value,
         "tied": np.eye(d) * scatter_value,
-    }.get(covariance_type, np.full((1, d), scatter_value))
+        "diag": np.full((1, d), scatter_value),
+    }.get(covariance_type, np.full(1, d * scatter_value))  # spherical: the trace
     stats = SufficientStatistics(
         np.ones(1), np.full((1, d), delta), scatter, np.zeros((1, d)), 0.0, 1.0, covariance_type
     )

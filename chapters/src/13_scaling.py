@@ -155,8 +155,9 @@ print("covariances agree:", np.allclose(pkg_cov, hand_cov, rtol=1e-10))
 #   rows), so the temporaries stay in the processor's cache and the memory needed does not grow
 #   with $n$. Each block is centred at a point $\mathbf c$ near the data and written, in one
 #   pass, as a *features* array with one column per row: $\mathbf x-\mathbf c$, its squares
-#   and a constant 1 for diagonal and spherical covariances; for full covariances the
-#   products $(x_i-c_i)(x_j-c_j)$, $i\le j$, as well.
+#   and a constant 1 for diagonal covariances; for spherical ones, which see only distances,
+#   the squared norm $|\mathbf x-\mathbf c|^2$ instead of the $d$ squares; for full
+#   covariances the products $(x_i-c_i)(x_j-c_j)$, $i\le j$, as well.
 # - **All components in one product.** Stack the $K$ factors side by side and append the row
 #   $-\boldsymbol\mu_k^\top\mathbf U_k$: then
 #   $[\mathbf x_n^\top,\ 1]\,\bigl[\mathbf U_1 \cdots \mathbf U_K;\ -\boldsymbol\mu_1^\top\mathbf U_1 \cdots\bigr]$
@@ -166,12 +167,14 @@ print("covariances agree:", np.allclose(pkg_cov, hand_cov, rtol=1e-10))
 #   so the first half of its columns needs only the first half of the features: splitting the
 #   product in two saves about a quarter of its work. For the diagonal and spherical types
 #   the whole log-joint $\log\pi_k + \log\mathcal N$, constants included, is one product of a
-#   $K\times(2d+1)$ matrix with the features (for the tied type, with the block whitened by
-#   the shared factor, $\mathbf U^\top(\mathbf x-\mathbf c)$, and its squared norm).
+#   $K\times(2d+1)$ matrix (spherical: $K\times(d+2)$) with the features (for the tied
+#   type, with the block whitened by the shared factor, $\mathbf U^\top(\mathbf x-\mathbf c)$,
+#   and its squared norm).
 # - **All sufficient statistics in one product.** The features times the responsibilities,
 #   $\mathbf F\,\mathbf r^\top$, give $N_k$ (from the constant feature),
-#   $\sum_n r_{nk}(\mathbf x_n-\mathbf c)$ and the scatter (from the squares or the products
-#   $x_ix_j$) of all $K$ components at once: eq. {eq}`eq-ch13-stats` as a single matrix product.
+#   $\sum_n r_{nk}(\mathbf x_n-\mathbf c)$ and the scatter (from the squares, the squared
+#   norm, whose sum is the trace the spherical M-step needs, or the products $x_ix_j$) of all
+#   $K$ components at once: eq. {eq}`eq-ch13-stats` as a single matrix product.
 # - **Exponentials.** The responsibilities need $nK$ exponentials. A processor with AVX-512
 #   lets NumPy compute eight at a time; without it (the benchmark machine below) the C library
 #   computes them one at a time, and for the diagonal type they then take longer than all its
