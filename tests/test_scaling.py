@@ -206,7 +206,7 @@ def test_readme_speed_table_is_the_stored_benchmark():
     """The README's speed tables and sentences come from benchmarks/results/bench_*.json."""
     import json
 
-    from results_table import grid_table, table
+    from results_table import goals_summary, grid_table, table
 
     root = Path(__file__).resolve().parents[1]
     readme = " ".join((root / "README.md").read_text().split("\n\n"))
@@ -217,10 +217,9 @@ def test_readme_speed_table_is_the_stored_benchmark():
     assert all(r["max_rel_diff"] <= 1e-8 and r["speedup"] > 1 for r in grid["rows"])
     rows = result["rows"]
     assert all(r["max_rel_diff"] <= 1e-8 for r in rows)  # the same answer
-    text = " ".join(readme[readme.index("Of the goals of issue 18") :].split()[:240])
-
-    def goal(r):
-        return 3.0 if r["d"] == 64 else (10.0 if r["type"] == "full" else 8.0)
+    # Which goals are met, and our time over the bound: the verdict printed from the file.
+    assert goals_summary(result) in readme
+    text = " ".join(readme[readme.index("Of the goals of issue 18") :].split()[:400])
 
     def small(rows):  # diag and spherical at 16 x 16
         return [r for r in rows if r["d"] == 16 and r["type"] in ("diag", "spherical")]
@@ -228,37 +227,12 @@ def test_readme_speed_table_is_the_stored_benchmark():
     def span(values, digits):
         return f"{min(values):.{digits}f}–{max(values):.{digits}f}×"
 
-    def point(ct, n):
-        return next(r for r in rows if (r["type"], r["n"]) == (ct, n))
-
-    # Which goals are met, and the speed-ups named for those that are not.
-    met = {(r["type"], r["n"]) for r in rows if r["speedup"] >= goal(r)}
-    assert met == {("tied", 400_000), ("tied", 10**6), ("diag", 200_000)}, met
-    sp = {(r["type"], r["n"]): r["speedup"] for r in rows}
-    diag16 = [sp["diag", 400_000], sp["diag", 10**6]]
-    spherical16 = [sp["spherical", 400_000], sp["spherical", 10**6]]
-    assert (
-        f"tied (at least 8× at both sizes) and diag at 64 × 32 (at least 3×) are met; full at "
-        f"400,000 × 16, 16 ({sp['full', 400_000]:.1f}×, goal 10×), diag at 16 × 16 "
-        f"({span(diag16, 1)}) and spherical at 16 × 16 ({span(spherical16, 1)}, goal 8×) are "
-        "not" in text
-    )
-    ratios = [r["ratio_to_bound"] for r in rows]
-    assert f"Our time is {span(ratios, 1)} the machine's bound" in text
-    within = {(r["type"], r["n"]) for r in rows if r["ratio_to_bound"] <= 2.5}
-    assert within == {("diag", 200_000)}, within
-    tied = [point("tied", n)["ratio_to_bound"] for n in (400_000, 10**6)]
-    assert (
-        f"within the 2.5× aimed at only for diag at 64 × 32, above it for full "
-        f"({point('full', 400_000)['ratio_to_bound']:.1f}×), for tied ({span(tied, 1)}) and "
-        f"for diag and spherical at 16 × 16 ({span([r['ratio_to_bound'] for r in small(rows)], 1)})"
-        in text
-    )
     # The processor: AVX-512 exponentials, six times the rate of the grid's processor.
     rate, grid_rate = result["machine_rates"]["exp_per_s"], grid["machine_rates"]["exp_per_s"]
     assert f"{rate / 1e9:.1f} billion exponentials a second" in text
     assert 5.8 < rate / grid_rate < 6.8  # "six times the rate"
-    assert all(0.18 <= r["exp_s"] / r["bound_s"] <= 0.23 for r in small(rows))  # "a fifth"
+    share = [100 * r["exp_s"] / r["bound_s"] for r in small(rows)]
+    assert f"the exponentials are only {min(share):.0f}–{max(share):.0f} % of the bound" in text
     # scikit-learn's own time over the bound, and how close 8x would have to come to it.
     own = [r["sklearn_s"] / r["bound_s"] for r in small(rows)]
     need = [r["sklearn_s"] / 8.0 / r["bound_s"] for r in small(rows)]
