@@ -680,9 +680,12 @@ def e_step(
     Returns
     -------
     log_prob_norm : ndarray of shape (n_samples,)
-        ``log p(x_n) = log sum_k pi_k N(x_n | mu_k, Sigma_k)``.
+        ``log p(x_n) = log sum_k pi_k N(x_n | mu_k, Sigma_k)``; ``-inf`` for a row so far
+        from every component (beyond about ``1e154``) that its squared distances overflow
+        float64: its density is 0 in float64.
     log_resp : ndarray of shape (n_samples, n_components)
-        ``log gamma(z_nk)``.
+        ``log gamma(z_nk)``; NaN (undefined) in such a row, which
+        :func:`responsibilities` refuses with a clear error.
 
     Examples
     --------
@@ -704,9 +707,25 @@ def e_step(
     log_norm = np.empty(n)
     log_resp = np.empty((n, K))
     for rows in iter_blocks(n, block_size):
-        log_joint = plan.log_joint_of(_read_block(X, rows)).T
-        log_norm[rows], log_resp[rows] = normalize_log_probabilities(log_joint)
+        with np.errstate(over="ignore", invalid="ignore"):  # see _normalize_far_rows
+            log_joint = plan.log_joint_of(_read_block(X, rows)).T
+            log_norm[rows], log_resp[rows] = _normalize_far_rows(log_joint)
     return log_norm, log_resp
+
+
+def _normalize_far_rows(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`.normalize_log_probabilities` of an inference E-step's ``(rows, K)`` log-joint.
+
+    A row beyond about ``1e154`` from the components overflows the squares of its distances
+    (``inf``, or ``inf - inf = NaN`` inside a product): its density is 0 in float64, so its
+    log-joint is ``-inf`` (in place), and its responsibilities are undefined (NaN), which
+    :func:`defined_responsibilities` refuses with a clear error. Callers compute the log-joint
+    under ``np.errstate(over="ignore", invalid="ignore")``: those overflows are expected, and
+    a fit never meets them (:func:`._validation.check_range` refuses such data).
+    """
+    log_joint[np.isnan(log_joint)] = -np.inf
+    with np.errstate(invalid="ignore"):  # an all -inf row: -inf - (-inf)
+        return normalize_log_probabilities(log_joint)
 
 
 def _log_weights(weights: np.ndarray) -> np.ndarray:

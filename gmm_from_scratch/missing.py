@@ -54,13 +54,13 @@ from .covariance import (
 from .em import (
     SufficientStatistics,
     _log_weights,
+    _normalize_far_rows,
     _responsibilities,
     _single_threaded_blas,
     default_block_size,
     iter_blocks,
 )
 from .gaussian import LOG_2PI
-from .logspace import normalize_log_probabilities
 
 __all__ = [
     "NAN_POLICIES",
@@ -551,10 +551,9 @@ def marginal_e_step(
     log_resp = np.empty((n, K))
     for observed, idx, Xo in _pattern_blocks(X, find_patterns(X), block_size or 4096):
         model = _PatternModel(observed, means, covariances, precisions_cholesky, covariance_type)
-        D, Y = model.whiten(Xo)
-        log_norm[idx], log_resp[idx] = normalize_log_probabilities(
-            model.log_prob(Y).T + log_weights
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # see em._normalize_far_rows
+            D, Y = model.whiten(Xo)
+            log_norm[idx], log_resp[idx] = _normalize_far_rows(model.log_prob(Y).T + log_weights)
     return log_norm, log_resp
 
 

@@ -71,14 +71,38 @@ def test_overflowing_spread_is_refused_and_large_scales_fit_exactly(X):
     np.testing.assert_allclose(big.covariances_ / s**2, ref.covariances_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("scale", [1e200, -1e300, 1.7e308])
 @pytest.mark.parametrize("Estimator", [GaussianMixture, BayesianGaussianMixture])
-def test_points_beyond_every_component_get_an_error_not_nan(X, Estimator):
-    model = _quiet_fit(Estimator(n_components=3, random_state=0), X)
-    far = X[:3] * 1e200
-    assert np.all(np.isneginf(model.score_samples(far))) or Estimator is BayesianGaussianMixture
-    for method in ("predict_proba", "predict"):
+def test_points_beyond_every_component_get_an_error_not_nan(X, Estimator, scale, covariance_type):
+    """Rows whose squared distances overflow: log-density -inf (never NaN), a clear error
+    for responsibilities, and no NumPy RuntimeWarning on the way."""
+    model = _quiet_fit(Estimator(n_components=3, covariance_type=covariance_type), X)
+    far = np.array([[1.0, 1.0], [1.0, 0.0], [-0.5, 1.0]]) * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert np.all(np.isneginf(model.score_samples(far)))
+        assert np.all(np.isfinite(model.score_samples(X[:5])))
+        for method in ("predict_proba", "predict"):
+            with pytest.raises(ValueError, match=r"3 row\(s\).*underflows to 0.*undefined"):
+                getattr(model, method)(np.vstack([X[:5], far]))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_far_rows_with_missing_values_get_minus_inf_without_warnings(X, covariance_type):
+    """The same for the marginal E-step of nan_policy='marginalize' (a NaN in the far rows)."""
+    Xm = X.copy()
+    Xm[::9, 1] = np.nan
+    model = _quiet_fit(
+        GaussianMixture(3, covariance_type=covariance_type, nan_policy="marginalize"), Xm
+    )
+    far = np.array([[1e200, np.nan], [1.7e308, 1.0], [np.nan, -1e300]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert np.all(np.isneginf(model.score_samples(far)))
+        assert np.all(np.isfinite(model.score_samples(Xm[:9])))
         with pytest.raises(ValueError, match=r"3 row\(s\).*underflows to 0.*undefined"):
-            getattr(model, method)(np.vstack([X[:5], far]))
+            model.predict_proba(np.vstack([Xm[:5], far]))
 
 
 @pytest.mark.parametrize("scale", [1e-18, 1e-6, 1e6, 1e18])
