@@ -51,7 +51,7 @@ from .covariance import (
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
-from .em import SufficientStatistics, accumulate_statistics, e_step, em_pass, m_step
+from .em import SufficientStatistics, e_step, em_pass, m_step, responsibility_statistics
 from .history import EMHistory
 from .logspace import logsumexp
 from .mixture import (
@@ -199,7 +199,7 @@ def check_prior(
         else _positive(mean_precision_prior, "mean_precision_prior")
     )
     if mean_prior is None:
-        m0 = X.mean(axis=0)
+        m0 = X.mean(axis=0, dtype=np.float64)
     else:
         m0 = np.asarray(mean_prior, dtype=np.float64)
         if m0.shape != (d,):
@@ -224,10 +224,15 @@ def check_prior(
 def _check_covariance_prior(X: np.ndarray, covariance_type: str, covariance_prior: Any) -> Any:
     d = X.shape[1]
     if covariance_prior is None:
-        if covariance_type in ("full", "tied"):
-            return np.atleast_2d(np.cov(X.T))
-        var = np.var(X, axis=0, ddof=1)
-        return var if covariance_type == "diag" else float(var.mean())
+        # The sample covariance (n - 1 in the denominator, as np.cov), in float64 and in blocks
+        # of rows: float32 data is neither copied nor summed in float32.
+        n = X.shape[0]
+        full = covariance_type in ("full", "tied")
+        stats = responsibility_statistics(X, np.ones((n, 1)), "full" if full else "diag")
+        cov = m_step(stats, "full" if full else "diag", reg_covar=0.0)[2][0] * (n / (n - 1))
+        if full:
+            return cov
+        return cov if covariance_type == "diag" else float(cov.mean())
     if covariance_type == "spherical":
         return _positive(covariance_prior, "covariance_prior (spherical)")
     c = np.asarray(covariance_prior, dtype=np.float64)
@@ -292,14 +297,11 @@ def statistics_from_responsibilities(
 ) -> SufficientStatistics:
     """Sufficient statistics ``N_k``, ``x̄_k``, ``S_k`` (eq. 13.1) of given responsibilities.
 
-    Two passes, as :func:`.em.estimate_parameters`: the first finds each component's mean, the
-    second accumulates the scatter about it (no cancellation for far-away components).
+    :func:`.em.responsibility_statistics`: two passes over blocks of rows, as
+    :func:`.em.estimate_parameters`; the first finds each component's mean, the second
+    accumulates the scatter about it (no cancellation for far-away components).
     """
-    nk = resp.sum(axis=0) + _NK_FLOOR
-    shift = (resp.T @ X) / nk[:, None]
-    stats = SufficientStatistics.zeros(shift, covariance_type)
-    accumulate_statistics(stats, X, resp, covariance_type)
-    return stats
+    return responsibility_statistics(X, resp, covariance_type)
 
 
 def variational_m_step(
@@ -601,7 +603,7 @@ class BayesianGaussianMixture(ParamsMixin):
         return initial_responsibilities(X, self.n_components, self.init_params, rng)
 
     def _fit(self, X: Any) -> np.ndarray:
-        X = validate_data(self, X, reset=True, min_samples=2)
+        X = validate_data(self, X, reset=True, min_samples=2, keep_float32=True)
         n, d = X.shape
         prior = self._check_parameters(X)
         K = self.n_components
@@ -725,7 +727,7 @@ class BayesianGaussianMixture(ParamsMixin):
 
     def _e_step(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, keep_float32=True)
         log_w = variational_log_weights(
             self._posterior(), self.weight_concentration_prior_type, self.covariance_type
         )

@@ -71,6 +71,7 @@ __all__ = [
     "iter_blocks",
     "m_step",
     "responsibilities",
+    "responsibility_statistics",
 ]
 
 #: Target size in bytes of the largest temporary, ``(components, features, rows)``, per block.
@@ -1364,6 +1365,33 @@ def estimate_parameters(
     >>> weights, means.ravel(), covariances.ravel()
     (array([0.5, 0.5]), array([ 1., 11.]), array([1., 1.]))
     """
+    stats = responsibility_statistics(X, resp, covariance_type, sample_weight, block_size)
+    return m_step(stats, covariance_type, reg_covar)
+
+
+def responsibility_statistics(
+    X: Any,
+    resp: np.ndarray,
+    covariance_type: str,
+    sample_weight: np.ndarray | None = None,
+    block_size: int | None = None,
+) -> SufficientStatistics:
+    """Sufficient statistics (eq. 13.1) of given responsibilities, about their means.
+
+    Two passes over blocks of rows: the first finds each component's mean, about which the
+    second accumulates the scatter (no cancellation for far-away components). Neither makes
+    a float64 copy of float32 data. Takes the arguments of :func:`estimate_parameters`,
+    which is :func:`m_step` of this.
+
+    Examples
+    --------
+    The weighted mean and variance of all rows, as one component:
+
+    >>> X = np.array([[0.0], [2.0], [10.0]], dtype=np.float32)
+    >>> stats = responsibility_statistics(X, np.ones((3, 1)), "diag")
+    >>> np.round(stats.shift.ravel(), 12), np.round(stats.scatter.ravel() / 3, 12)
+    (array([4.]), array([18.66666667]))
+    """
     n, d = X.shape
     K = resp.shape[1]
     block_size = block_size or default_block_size(K, d, covariance_type)
@@ -1376,4 +1404,4 @@ def estimate_parameters(
     for rows in iter_blocks(n, block_size):
         w = None if sample_weight is None else sample_weight[rows]
         accumulate_statistics(stats, _read_block(X, rows), resp[rows], covariance_type, w)
-    return m_step(stats, covariance_type, reg_covar)
+    return stats

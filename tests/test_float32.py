@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from _helpers import blobs
 
-from gmm_from_scratch import GaussianMixture, KMeans, em, kmeans_plusplus
+from gmm_from_scratch import BayesianGaussianMixture, GaussianMixture, KMeans, em, kmeans_plusplus
 from gmm_from_scratch._validation import check_array
 from gmm_from_scratch.kmeans import column_variances
 
@@ -112,6 +112,7 @@ def test_no_float64_copy_of_the_data_peak_memory_at_most_half():
     kw = dict(n_components=K, covariance_type="diag", max_iter=3, tol=0.0, random_state=0)
     previous, em.USE_THREADS = em.USE_THREADS, False  # deterministic temporaries
     try:
+        _fit(X32[:2000], **kw)  # first-call imports are not the fit's memory
         peak32 = _peak_bytes(lambda: _fit(X32, **kw))
         peak_copy = _peak_bytes(lambda: _fit(X32.astype(np.float64), **kw))
     finally:
@@ -191,3 +192,53 @@ def test_partial_fit_on_float32_batches_is_the_float64_one():
     for name in PARAMS:
         assert getattr(models[0], name).dtype == np.float64
         assert _max_rel_diff(getattr(models[0], name), getattr(models[1], name)) < 1e-10, name
+
+
+def _fit_bayesian(X, covariance_type, **kw):
+    options = dict(n_components=3, covariance_type=covariance_type, random_state=0)
+    options.update(kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached in the short fits is fine here
+        return BayesianGaussianMixture(**options).fit(X)
+
+
+@pytest.mark.parametrize("covariance_type", TYPES)
+def test_bayesian_float32_fit_is_the_float64_fit_of_the_same_values(covariance_type):
+    X32 = _data32()
+    X64 = X32.astype(np.float64)
+    ours = _fit_bayesian(X32, covariance_type, max_iter=20, tol=0.0)
+    ref = _fit_bayesian(X64, covariance_type, max_iter=20, tol=0.0)
+    for name in PARAMS + ("mean_prior_", "covariance_prior_", "degrees_of_freedom_"):
+        assert np.asarray(getattr(ours, name)).dtype == np.float64, name
+        assert _max_rel_diff(getattr(ours, name), getattr(ref, name)) < 1e-10, name
+    assert abs(ours.lower_bound_ - ref.lower_bound_) <= 1e-10 * abs(ref.lower_bound_)
+    np.testing.assert_allclose(ours.predict_proba(X32), ref.predict_proba(X64), atol=1e-10)
+    np.testing.assert_allclose(ours.score_samples(X32), ref.score_samples(X64), rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", TYPES)
+def test_bayesian_default_covariance_prior_is_the_sample_covariance(covariance_type):
+    """The data-based prior (scikit-learn's default) against NumPy's, on float32 data."""
+    X32 = _data32() + np.float32(1e3)  # far from 0: a one-pass formula would lose digits
+    X64 = X32.astype(np.float64)
+    prior = _fit_bayesian(X32, covariance_type, max_iter=1).covariance_prior_
+    expected = {"full": np.cov(X64.T), "tied": np.cov(X64.T),
+                "diag": np.var(X64, axis=0, ddof=1)}.get(
+        covariance_type, np.var(X64, axis=0, ddof=1).mean())  # fmt: skip
+    np.testing.assert_allclose(prior, expected, rtol=1e-10)
+
+
+def test_bayesian_float32_fit_makes_no_float64_copy():
+    """A float64 copy alone would be twice the data; block temporaries are ~16 MiB at most."""
+    rng = np.random.default_rng(6)
+    n, d, K = 200_000, 48, 3
+    X32 = (rng.normal(size=(n, d)) + 3.0 * rng.integers(K, size=n)[:, None]).astype(np.float32)
+    kw = dict(max_iter=2, tol=0.0)
+    previous, em.USE_THREADS = em.USE_THREADS, False
+    try:
+        for covariance_type in TYPES:
+            _fit_bayesian(X32[:2000], covariance_type, **kw)  # first-call imports
+            peak = _peak_bytes(lambda ct=covariance_type: _fit_bayesian(X32, ct, **kw))
+            assert peak < X32.nbytes, (covariance_type, peak, X32.nbytes)
+    finally:
+        em.USE_THREADS = previous
