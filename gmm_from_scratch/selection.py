@@ -267,7 +267,7 @@ def heldout_log_likelihood(
     >>> one.shape, bool(two.mean() > one.mean())
     ((4,), True)
     """
-    X = check_array(X, min_samples=2)
+    X = check_array(X, min_samples=2, keep_float32=True)  # float32 data is not copied
     _check_gmm_params(gmm_params)
     folds = kfold_indices(X.shape[0], cv, random_state)
     scores = np.empty(len(folds))
@@ -350,7 +350,7 @@ def select_n_components(
     >>> result.best_n_components_
     2
     """
-    X = check_array(X, min_samples=2)
+    X = check_array(X, min_samples=2, keep_float32=True)  # float32 data is not copied
     n, d = X.shape
     ks = _check_range(n_components_range, n)
     types = _check_covariance_types(covariance_types)

@@ -17,7 +17,14 @@ import numpy as np
 import pytest
 from _helpers import blobs
 
-from gmm_from_scratch import BayesianGaussianMixture, GaussianMixture, KMeans, em, kmeans_plusplus
+from gmm_from_scratch import (
+    BayesianGaussianMixture,
+    GaussianMixture,
+    KMeans,
+    em,
+    kmeans_plusplus,
+    select_n_components,
+)
 from gmm_from_scratch._validation import check_array
 from gmm_from_scratch.kmeans import column_variances
 
@@ -242,3 +249,40 @@ def test_bayesian_float32_fit_makes_no_float64_copy():
             assert peak < X32.nbytes, (covariance_type, peak, X32.nbytes)
     finally:
         em.USE_THREADS = previous
+
+
+@pytest.mark.parametrize("criterion", ["bic", "heldout"])
+def test_model_selection_on_float32_is_the_float64_one(criterion):
+    X32 = _data32(n_per=150)
+    kw = dict(covariance_types=("full", "diag"), criterion=criterion, cv=3, random_state=0,
+              progress=False, max_iter=30)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = select_n_components(X32, range(1, 5), **kw)
+        ref = select_n_components(X32.astype(np.float64), range(1, 5), **kw)
+    assert (ours.best_n_components_, ours.best_covariance_type_) == (
+        ref.best_n_components_, ref.best_covariance_type_,
+    )  # fmt: skip
+    for a, b in zip(ours.table, ref.table, strict=True):
+        for key, value in b.items():
+            if isinstance(value, float):
+                assert a[key] == pytest.approx(value, rel=1e-10, nan_ok=True), key
+            else:
+                assert a[key] == value, key
+
+
+def test_model_selection_makes_no_float64_copy():
+    rng = np.random.default_rng(7)
+    n, d = 300_000, 16
+    X32 = (rng.normal(size=(n, d)) + 4.0 * rng.integers(2, size=n)[:, None]).astype(np.float32)
+    kw = dict(covariance_types=("diag",), random_state=0, progress=False, max_iter=2, tol=0.0)
+    previous, em.USE_THREADS = em.USE_THREADS, False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            select_n_components(X32[:2000], range(1, 3), **kw)  # first-call imports
+            peak = _peak_bytes(lambda: select_n_components(X32, range(1, 3), **kw))
+    finally:
+        em.USE_THREADS = previous
+    # A float64 copy alone would be twice the data (it was: 60 MB); the rest is n x K arrays.
+    assert peak < 2 * X32.nbytes, (peak, X32.nbytes)
