@@ -32,12 +32,12 @@ TYPES = ("full", "tied", "diag", "spherical")
 PARAMS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
 
 
-def _fit(X, covariance_type, **kw):
+def _fit(X, covariance_type, estimator=GaussianMixture, **kw):
     options = dict(n_components=3, covariance_type=covariance_type, random_state=0)
     options.update(kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # max_iter reached in the short fits is fine here
-        return GaussianMixture(**options).fit(X)
+        return estimator(**options).fit(X)
 
 
 def _max_rel_diff(a, b) -> float:
@@ -202,11 +202,7 @@ def test_partial_fit_on_float32_batches_is_the_float64_one():
 
 
 def _fit_bayesian(X, covariance_type, **kw):
-    options = dict(n_components=3, covariance_type=covariance_type, random_state=0)
-    options.update(kw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # max_iter reached in the short fits is fine here
-        return BayesianGaussianMixture(**options).fit(X)
+    return _fit(X, covariance_type, BayesianGaussianMixture, **kw)
 
 
 @pytest.mark.parametrize("covariance_type", TYPES)
